@@ -1,0 +1,40 @@
+import type { FeatureFlagValue, JsonType } from '@posthog/core'
+import type { FlagDefinitionCacheData } from '../experimental/provider'
+import type { PostHogFeatureFlag } from '../definitions/types'
+
+/** Who a flag is evaluated for. Person and group properties already carry the client's augmentation. */
+export interface EvaluationInput {
+  distinctId: string
+  groups: Record<string, string | number>
+  personProperties: Record<string, unknown>
+  groupProperties: Record<string, Record<string, unknown>>
+}
+
+/** The result of evaluating one flag locally. */
+export type FlagOutcome =
+  | { kind: 'value'; value: FeatureFlagValue }
+  /** Not decidable from local data (missing property, unknown operator, continuity flag...): ask the server. */
+  | { kind: 'inconclusive'; reason: string }
+  /** A referenced cohort is not in the local cohort map (static cohort): ask the server. */
+  | { kind: 'requires-server'; reason: string }
+  /** An unexpected failure; reported through the client's error channel, then treated as inconclusive. */
+  | { kind: 'error'; error: Error }
+
+/** A flag indexed for evaluation; `source` is the definition it was built from. */
+export interface PreparedFlagBase {
+  readonly key: string
+  readonly source: PostHogFeatureFlag
+}
+
+/** One received definition set, indexed once. */
+export interface PreparedDefinitionsBase {
+  /** The validated data this was built from (what providers receive). */
+  readonly data: FlagDefinitionCacheData
+  readonly flagCount: number
+  readonly flagsByKey: ReadonlyMap<string, PreparedFlagBase>
+}
+
+/** Dependency results shared by the evaluations of one `getAllFlags` call. */
+export type DependencyCache = Map<string, FeatureFlagValue | null>
+
+export type { FeatureFlagValue, JsonType }
