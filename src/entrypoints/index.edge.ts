@@ -1,5 +1,30 @@
-// STUB until the client lands.
-export type { FlagDefinitionCacheProvider, FlagDefinitionCacheData } from '../experimental/provider'
-export class PostHog {
-  constructor(readonly apiKey: string) {}
+// The `posthog-node` entry for edge runtimes (Vercel edge, Cloudflare workers): no node builtins, pure-JS SHA-1,
+// exception frames without source context.
+import { PostHogBackendClient } from '../client/client'
+import { installEdgeErrorTracking } from '../error-tracking'
+
+installEdgeErrorTracking()
+
+export type {
+  BeforeSendFn,
+  EventMessage,
+  FeatureFlagCondition,
+  FlagDefinitionCacheData,
+  FlagDefinitionCacheProvider,
+  FlagProperty,
+  FlagPropertyValue,
+  GroupIdentifyMessage,
+  IPostHog,
+  IdentifyMessage,
+  PostHogFeatureFlag,
+  PostHogOptions,
+  PropertyGroup,
+  SendFeatureFlagsOptions,
+} from './public-types'
+
+/** The PostHog client for edge runtimes. */
+export class PostHog extends PostHogBackendClient {
+  getLibraryId(): string {
+    return 'posthog-edge'
+  }
 }

@@ -1,5 +1,30 @@
-// STUB until the client lands.
-export type { FlagDefinitionCacheProvider, FlagDefinitionCacheData } from '../experimental/provider'
-export class PostHog {
-  constructor(readonly apiKey: string) {}
+// The `posthog-node` entry for Node.js. Import side effects: synchronous node:crypto SHA-1 for flag bucketing and
+// exception frames with module names and source context.
+import { PostHogBackendClient } from '../client/client'
+import { installNodeErrorTracking } from '../error-tracking/node'
+
+installNodeErrorTracking()
+
+export type {
+  BeforeSendFn,
+  EventMessage,
+  FeatureFlagCondition,
+  FlagDefinitionCacheData,
+  FlagDefinitionCacheProvider,
+  FlagProperty,
+  FlagPropertyValue,
+  GroupIdentifyMessage,
+  IPostHog,
+  IdentifyMessage,
+  PostHogFeatureFlag,
+  PostHogOptions,
+  PropertyGroup,
+  SendFeatureFlagsOptions,
+} from './public-types'
+
+/** The PostHog client for Node.js. */
+export class PostHog extends PostHogBackendClient {
+  getLibraryId(): string {
+    return 'posthog-node'
+  }
 }

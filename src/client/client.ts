@@ -1,0 +1,551 @@
+// The server-side client: core's stateless client plus local flag evaluation, before_send hooks, flag events and
+// error tracking. Each concern lives in its own module; this class wires them to core and to the public API.
+import {
+  PostHogCoreStateless,
+  getFeatureFlagValue,
+  type FeatureFlagDetail,
+  type FeatureFlagValue,
+  type JsonType,
+  type PostHogFetchOptions,
+  type PostHogFetchResponse,
+  type PostHogFlagsAndPayloadsResponse,
+  type PostHogPersistedProperty,
+} from '@posthog/core'
+import { ErrorTracking } from '../error-tracking'
+import type { EvaluationInput } from '../evaluation'
+import { DefinitionsPoller, type FetchFn } from '../polling/poller'
+import type { FlagDefinitionsStats } from '../polling/stats'
+import { FlagCalledDeduplicator } from './flag-called-dedup'
+import { LocalFlags } from './local-flags'
+import { MemoryStorage } from './memory-storage'
+import {
+  DEFAULT_MAX_CACHE_SIZE,
+  DEFAULT_POLLING_INTERVAL_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_WAIT_FOR_LOCAL_EVALUATION_MS,
+  assertPersonalApiKey,
+  providerTimeoutFor,
+  resolvePollingInterval,
+} from './options'
+import { withDefaultFlagProperties } from './person-group-properties'
+import { prepareEvent, type PreparedEvent } from './prepare-event'
+import { REMOTE_CONFIG_NEEDS_PERSONAL_KEY, remoteConfigPayloadFrom, requestRemoteConfig } from './remote-config'
+import type {
+  AllFlagsOptions,
+  EventMessage,
+  FeatureFlagEvaluationOptions,
+  FeatureFlagPayloadOptions,
+  GroupIdentifyMessage,
+  IPostHog,
+  IdentifyMessage,
+  PostHogOptions,
+  SendFeatureFlagsOptions,
+} from './types'
+import { LIBRARY_VERSION } from './version'
+
+/** Shutdown timeout when none is given (core's default too). */
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30000
+
+/**
+ * The PostHog client for servers. The package entries subclass it to name the library (`posthog-node`,
+ * `posthog-edge`).
+ */
+export abstract class PostHogBackendClient extends PostHogCoreStateless implements IPostHog {
+  /** The options object given to the constructor (`featureFlagsPollingInterval` holds the effective value). */
+  readonly options: PostHogOptions
+  protected errorTracking: ErrorTracking
+  private readonly storage = new MemoryStorage()
+  private readonly featureFlagsPoller: DefinitionsPoller | undefined
+  private readonly localFlags: LocalFlags | undefined
+  private readonly flagCalls: FlagCalledDeduplicator
+
+  constructor(apiKey: string, options: PostHogOptions = {}) {
+    super(apiKey, options)
+    this.options = options
+    // Written back in place, as upstream does: callers and tests read the effective interval here.
+    options.featureFlagsPollingInterval = resolvePollingInterval(options.featureFlagsPollingInterval, (message) =>
+      console.warn(message)
+    )
+
+    if (options.personalApiKey) {
+      assertPersonalApiKey(options.personalApiKey)
+      if (options.enableLocalEvaluation !== false) {
+        this.featureFlagsPoller = this.createPoller(apiKey, options.personalApiKey)
+        this.localFlags = new LocalFlags(this.featureFlagsPoller, {
+          onError: (error) => this._events.emit('error', error),
+          debug: (message) => this._logger.info(message),
+        })
+      }
+    }
+    if (options.flagDefinitionCacheProvider && !this.featureFlagsPoller) {
+      // Visible even without debug(): a cache provider that is never consulted is a configuration mistake.
+      console.warn(
+        '[PostHog] flagDefinitionCacheProvider is ignored: it is only used with local evaluation ' +
+          '(set personalApiKey and leave enableLocalEvaluation on).'
+      )
+    }
+
+    this.errorTracking = new ErrorTracking(this, options, this._logger)
+    this.flagCalls = new FlagCalledDeduplicator(options.maxCacheSize || DEFAULT_MAX_CACHE_SIZE)
+  }
+
+  private createPoller(projectApiKey: string, personalApiKey: string): DefinitionsPoller {
+    const requestTimeoutMs = this.options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS
+    return new DefinitionsPoller({
+      projectApiKey,
+      personalApiKey,
+      host: this.host,
+      pollingIntervalMs: this.options.featureFlagsPollingInterval ?? DEFAULT_POLLING_INTERVAL_MS,
+      requestTimeoutMs,
+      // Looked up per request so that a fetch replaced after construction (instrumentation, mocks) is used.
+      getFetch: () => this.options.fetch ?? (globalThis.fetch as unknown as FetchFn),
+      customHeaders: this.getCustomHeaders(),
+      provider: this.options.flagDefinitionCacheProvider,
+      providerTimeoutMs: providerTimeoutFor(requestTimeoutMs),
+      onError: (error) => this._events.emit('error', error),
+      onLoad: (count) => this._events.emit('localEvaluationFlagsLoaded', count),
+    })
+  }
+
+  /** distinct id -> flag responses already reported with `$feature_flag_called`. */
+  get distinctIdHasSentFlagCalls(): Record<string, string[]> {
+    return this.flagCalls.calls
+  }
+
+  set distinctIdHasSentFlagCalls(calls: Record<string, string[]>) {
+    this.flagCalls.calls = calls
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- core's contract; stored values are arbitrary
+  getPersistedProperty(key: PostHogPersistedProperty): any | undefined {
+    return this.storage.get(key)
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- core's contract; stored values are arbitrary
+  setPersistedProperty(key: PostHogPersistedProperty, value: any | null): void {
+    this.storage.set(key, value)
+  }
+
+  /** The `fetch` option if given, else the global `fetch` as it is now. */
+  fetch(url: string, options: PostHogFetchOptions): Promise<PostHogFetchResponse> {
+    const fetchFn = this.options.fetch ?? (globalThis.fetch as unknown as FetchFn)
+    return fetchFn(url, options)
+  }
+
+  getLibraryVersion(): string {
+    return LIBRARY_VERSION
+  }
+
+  getCustomUserAgent(): string {
+    return `${this.getLibraryId()}/${this.getLibraryVersion()}`
+  }
+
+  /** Opts back in to sending events. */
+  enable(): Promise<void> {
+    return super.optIn()
+  }
+
+  /** Opts out: events are dropped until `enable()`. */
+  disable(): Promise<void> {
+    return super.optOut()
+  }
+
+  /** Logs every client event (and the poller's activity) to the console while on. */
+  override debug(enabled: boolean = true): void {
+    super.debug(enabled)
+    this.featureFlagsPoller?.debug(enabled)
+  }
+
+  // --- capture family --------------------------------------------------------------------------------------------
+
+  /** Queues an event. Preparation (hooks, flags) runs in the background; `shutdown()` waits for it. */
+  capture(props: EventMessage): void {
+    if (typeof props === 'string') {
+      this._logger.warn('Called capture() with a string as the first argument when an object was expected.')
+    }
+    this.addPendingPromise(
+      this.prepareEventMessage(props)
+        .then(({ distinctId, event, properties, options }) =>
+          super.captureStateless(distinctId, event, properties, options)
+        )
+        .catch(reportPreparationFailure)
+    )
+  }
+
+  /** Sends an event now, bypassing the queue; resolves after the request. Send failures go to `'error'`. */
+  async captureImmediate(props: EventMessage): Promise<void> {
+    if (typeof props === 'string') {
+      this._logger.warn('Called captureImmediate() with a string as the first argument when an object was expected.')
+    }
+    return this.addPendingPromise(
+      this.prepareEventMessage(props)
+        .then(({ distinctId, event, properties, options }) =>
+          super.captureStatelessImmediate(distinctId, event, properties, options)
+        )
+        .catch(reportPreparationFailure)
+    )
+  }
+
+  /** Queues a `$identify` event. `$set_once` is moved out of `properties` (and removed from the caller's object). */
+  identify({ distinctId, properties, disableGeoip }: IdentifyMessage): void {
+    super.identifyStateless(distinctId, identifyProperties(properties), { disableGeoip })
+  }
+
+  /** Sends a `$identify` event now. */
+  async identifyImmediate({ distinctId, properties, disableGeoip }: IdentifyMessage): Promise<void> {
+    await super.identifyStatelessImmediate(distinctId, identifyProperties(properties), { disableGeoip })
+  }
+
+  /** Queues a `$create_alias` event linking `alias` to `distinctId`. */
+  alias(data: { distinctId: string; alias: string; disableGeoip?: boolean }): void {
+    super.aliasStateless(data.alias, data.distinctId, undefined, { disableGeoip: data.disableGeoip })
+  }
+
+  /** Sends a `$create_alias` event now. */
+  async aliasImmediate(data: { distinctId: string; alias: string; disableGeoip?: boolean }): Promise<void> {
+    await super.aliasStatelessImmediate(data.alias, data.distinctId, undefined, { disableGeoip: data.disableGeoip })
+  }
+
+  /** Queues a `$groupidentify` event; the distinct id defaults to `$<groupType>_<groupKey>`. */
+  groupIdentify({ groupType, groupKey, properties, distinctId, disableGeoip }: GroupIdentifyMessage): void {
+    super.groupIdentifyStateless(groupType, groupKey, properties, { disableGeoip }, distinctId)
+  }
+
+  /** Runs hooks and flag enrichment for `props`; rejects with `null` when a `before_send` hook dropped it. */
+  prepareEventMessage(props: EventMessage): Promise<PreparedEvent> {
+    return prepareEvent(
+      {
+        options: this.options,
+        logger: this._logger,
+        flagsForEvent: (distinctId, groups, disableGeoip, sendOptions) =>
+          this.flagsForEvent(distinctId, groups, disableGeoip, sendOptions),
+      },
+      props
+    )
+  }
+
+  /**
+   * Flags attached to an event. Once definitions are in memory they are evaluated locally only (never remote, to
+   * keep capture cheap); before that, `/flags` is asked unless the caller wants local values only.
+   */
+  private async flagsForEvent(
+    distinctId: string,
+    groups: Record<string, string | number> | undefined,
+    disableGeoip: boolean | undefined,
+    sendOptions: SendFeatureFlagsOptions | undefined
+  ): Promise<Record<string, FeatureFlagValue> | undefined> {
+    const personProperties = sendOptions?.personProperties || {}
+    const groupProperties = sendOptions?.groupProperties || {}
+    const hasLocalFlags = this.localFlags?.hasFlags() ?? false
+    if (sendOptions?.onlyEvaluateLocally || hasLocalFlags) {
+      if (!hasLocalFlags) {
+        return {}
+      }
+      const stringGroups: Record<string, string> = {}
+      for (const [type, key] of Object.entries(groups ?? {})) {
+        stringGroups[type] = String(key)
+      }
+      return this.getAllFlags(distinctId, {
+        groups: stringGroups,
+        personProperties: personProperties as Record<string, string>,
+        groupProperties: groupProperties as Record<string, Record<string, string>>,
+        disableGeoip,
+        onlyEvaluateLocally: true,
+        flagKeys: sendOptions?.flagKeys,
+      })
+    }
+    const remote = await this.getFeatureFlagsStateless(
+      distinctId,
+      groups,
+      personProperties as Record<string, string>,
+      groupProperties as Record<string, Record<string, string>>,
+      disableGeoip
+    )
+    return remote.flags
+  }
+
+  // --- feature flags ---------------------------------------------------------------------------------------------
+
+  /** Whether flags can be evaluated locally right now (definitions with at least one flag are loaded). */
+  isLocalEvaluationReady(): boolean {
+    const poller = this.featureFlagsPoller
+    return poller !== undefined && poller.loadedSuccessfullyOnce && (poller.definitions?.flagCount ?? 0) > 0
+  }
+
+  /**
+   * Resolves `true` when local evaluation is ready, or at the next load (`true` if it brought flags); `false`
+   * without local evaluation or after `timeoutMs`. Its timer does not keep the process alive.
+   */
+  async waitForLocalEvaluationReady(timeoutMs: number = DEFAULT_WAIT_FOR_LOCAL_EVALUATION_MS): Promise<boolean> {
+    if (this.isLocalEvaluationReady()) {
+      return true
+    }
+    if (this.featureFlagsPoller === undefined) {
+      return false
+    }
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        unsubscribe()
+        resolve(false)
+      }, timeoutMs)
+      timer.unref?.()
+      const unsubscribe = this._events.on('localEvaluationFlagsLoaded', (count: number) => {
+        clearTimeout(timer)
+        unsubscribe()
+        resolve(count > 0)
+      })
+    })
+  }
+
+  /**
+   * The flag's value for this user: locally when definitions allow it, else from `/flags` (unless
+   * `onlyEvaluateLocally`). Sends `$feature_flag_called` once per distinct response and user.
+   */
+  async getFeatureFlag(
+    key: string,
+    distinctId: string,
+    options?: FeatureFlagEvaluationOptions
+  ): Promise<FeatureFlagValue | undefined> {
+    const { groups, disableGeoip } = options ?? {}
+    const onlyEvaluateLocally = options?.onlyEvaluateLocally ?? false
+    const sendFeatureFlagEvents = options?.sendFeatureFlagEvents ?? this.options.sendFeatureFlagEvent ?? true
+    const { personProperties, groupProperties } = withDefaultFlagProperties(
+      distinctId,
+      groups,
+      options?.personProperties,
+      options?.groupProperties
+    )
+
+    let value = await this.localFlags?.getFlag(key, {
+      distinctId,
+      groups: groups ?? {},
+      personProperties,
+      groupProperties,
+    })
+    const locallyEvaluated = value !== undefined
+    let detail: FeatureFlagDetail | undefined
+    let requestId: string | undefined
+    if (!locallyEvaluated && !onlyEvaluateLocally) {
+      const remote = await this.getFeatureFlagDetailStateless(
+        key,
+        distinctId,
+        groups,
+        personProperties,
+        groupProperties as Record<string, Record<string, string>>,
+        disableGeoip
+      )
+      if (remote === undefined) {
+        // The request failed: no value, and nothing worth reporting as a flag call.
+        return undefined
+      }
+      detail = remote.response
+      value = getFeatureFlagValue(detail)
+      requestId = remote.requestId
+    }
+
+    if (sendFeatureFlagEvents && this.flagCalls.firstReport(distinctId, key, value)) {
+      this.capture({
+        distinctId,
+        event: '$feature_flag_called',
+        properties: {
+          $feature_flag: key,
+          $feature_flag_response: value,
+          $feature_flag_id: detail?.metadata?.id,
+          $feature_flag_version: detail?.metadata?.version,
+          $feature_flag_reason: detail?.reason?.description ?? detail?.reason?.code,
+          locally_evaluated: locallyEvaluated,
+          [`$feature/${key}`]: value,
+          $feature_flag_request_id: requestId,
+        },
+        groups,
+        disableGeoip,
+      })
+    }
+    return value
+  }
+
+  /**
+   * The flag's payload. With `matchValue` (the value from `getFeatureFlag`) a locally known flag is answered
+   * without evaluation; otherwise the flag is evaluated first. Never sends `$feature_flag_called`.
+   */
+  async getFeatureFlagPayload(
+    key: string,
+    distinctId: string,
+    matchValue?: FeatureFlagValue,
+    options?: FeatureFlagPayloadOptions
+  ): Promise<JsonType | undefined> {
+    const { groups, disableGeoip } = options ?? {}
+    const { personProperties, groupProperties } = withDefaultFlagProperties(
+      distinctId,
+      groups,
+      options?.personProperties,
+      options?.groupProperties
+    )
+    const local = await this.localFlags?.getPayload(
+      key,
+      { distinctId, groups: groups ?? {}, personProperties, groupProperties },
+      matchValue
+    )
+    if (local !== undefined) {
+      return local.payload
+    }
+    if (options?.onlyEvaluateLocally) {
+      return undefined
+    }
+    return this.getFeatureFlagPayloadStateless(
+      key,
+      distinctId,
+      groups,
+      personProperties,
+      groupProperties as Record<string, Record<string, string>>,
+      disableGeoip
+    )
+  }
+
+  /**
+   * The decrypted payload of a remote config flag (needs `personalApiKey`). Resolves undefined when the request
+   * fails; the server's answer is returned as is whatever its status.
+   */
+  async getRemoteConfigPayload(flagKey: string): Promise<JsonType | undefined> {
+    if (!this.options.personalApiKey) {
+      throw new Error(REMOTE_CONFIG_NEEDS_PERSONAL_KEY)
+    }
+    const response = await this._requestRemoteConfigPayload(flagKey)
+    return response ? remoteConfigPayloadFrom(response) : undefined
+  }
+
+  private _requestRemoteConfigPayload(flagKey: string): Promise<PostHogFetchResponse | undefined> {
+    if (!this.options.personalApiKey) {
+      return Promise.resolve(undefined)
+    }
+    return requestRemoteConfig(
+      {
+        host: this.host,
+        projectApiKey: this.apiKey,
+        personalApiKey: this.options.personalApiKey,
+        flagKey,
+        headers: this.getCustomHeaders(),
+        requestTimeoutMs: this.options.requestTimeout,
+        fetch: (url, init) => this.fetch(url, init),
+      },
+      (error) => this._events.emit('error', error)
+    )
+  }
+
+  /** `!!getFeatureFlag(...)`, keeping `undefined` when the flag could not be evaluated. Same events. */
+  async isFeatureEnabled(
+    key: string,
+    distinctId: string,
+    options?: FeatureFlagEvaluationOptions
+  ): Promise<boolean | undefined> {
+    const value = await this.getFeatureFlag(key, distinctId, options)
+    return value === undefined ? undefined : !!value
+  }
+
+  /** Every flag's value for this user. */
+  async getAllFlags(distinctId: string, options?: AllFlagsOptions): Promise<Record<string, FeatureFlagValue>> {
+    const response = await this.getAllFlagsAndPayloads(distinctId, options)
+    return response.featureFlags || {}
+  }
+
+  /**
+   * Every flag's value and payload: locally what can be, then one `/flags` request when anything is missing
+   * (unless `onlyEvaluateLocally`); server answers win.
+   */
+  async getAllFlagsAndPayloads(
+    distinctId: string,
+    options?: AllFlagsOptions
+  ): Promise<PostHogFlagsAndPayloadsResponse> {
+    const { groups, disableGeoip, flagKeys } = options ?? {}
+    const { personProperties, groupProperties } = withDefaultFlagProperties(
+      distinctId,
+      groups,
+      options?.personProperties,
+      options?.groupProperties
+    )
+    const input: EvaluationInput = { distinctId, groups: groups ?? {}, personProperties, groupProperties }
+    const local = await this.localFlags?.getAll(input, flagKeys)
+    let featureFlags: Record<string, FeatureFlagValue> = local?.flags ?? {}
+    let featureFlagPayloads: Record<string, JsonType> = local?.payloads ?? {}
+    if ((local?.incomplete ?? true) && !options?.onlyEvaluateLocally) {
+      const remote = await this.getFeatureFlagsAndPayloadsStateless(
+        distinctId,
+        groups,
+        personProperties,
+        groupProperties as Record<string, Record<string, string>>,
+        disableGeoip,
+        flagKeys
+      )
+      featureFlags = { ...featureFlags, ...(remote.flags || {}) }
+      featureFlagPayloads = { ...featureFlagPayloads, ...(remote.payloads || {}) }
+    }
+    return { featureFlags, featureFlagPayloads }
+  }
+
+  /** Fetches flag definitions now (no-op without local evaluation). Never rejects. */
+  async reloadFeatureFlags(): Promise<void> {
+    await this.featureFlagsPoller?.reload()
+  }
+
+  /**
+   * Where this client's flag definitions came from (API, cache) and how often loads failed; undefined when local
+   * evaluation is off.
+   *
+   * @experimental May change in a minor version.
+   */
+  getFlagDefinitionsStats(): FlagDefinitionsStats | undefined {
+    return this.featureFlagsPoller?.getStats()
+  }
+
+  // --- error tracking --------------------------------------------------------------------------------------------
+
+  /** Captures `error` as an `$exception` event (through `capture`, so hooks apply). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form event properties, as in upstream
+  captureException(error: unknown, distinctId?: string, additionalProperties?: Record<string | number, any>): void {
+    this.errorTracking.captureException(error, distinctId, additionalProperties)
+  }
+
+  /** Captures `error` as an `$exception` event through `captureImmediate`. */
+  async captureExceptionImmediate(
+    error: unknown,
+    distinctId?: string,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form event properties, as in upstream
+    additionalProperties?: Record<string | number, any>
+  ): Promise<void> {
+    return this.errorTracking.captureExceptionImmediate(error, distinctId, additionalProperties)
+  }
+
+  // --- lifetime --------------------------------------------------------------------------------------------------
+
+  /**
+   * Stops polling and error tracking and sends everything queued. Resolves only once the definitions cache
+   * provider has shut down too (bounded by the same timeout), so callers may close its connection afterwards.
+   */
+  override async _shutdown(shutdownTimeoutMs?: number): Promise<void> {
+    const timeoutMs = shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS
+    const pollerStopped = this.featureFlagsPoller?.stop(timeoutMs) ?? Promise.resolve()
+    this.errorTracking.shutdown()
+    const [flushed] = await Promise.allSettled([super._shutdown(shutdownTimeoutMs), pollerStopped])
+    if (flushed.status === 'rejected') {
+      throw flushed.reason
+    }
+  }
+}
+
+/** `$set` (or the other properties) become person properties; `$set_once` is taken out of the caller's object. */
+function identifyProperties(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form person properties
+  properties: Record<string | number, any> | undefined
+): { $set: JsonType; $set_once: JsonType } {
+  const setOnce = properties?.$set_once
+  // Upstream deletes it from the caller's object; kept for parity (callers may observe it).
+  delete properties?.$set_once
+  return { $set: properties?.$set || properties, $set_once: setOnce }
+}
+
+/** A dropped event rejects with null (nothing to report); anything else is a bug in a hook or in the preparation. */
+function reportPreparationFailure(error: unknown): void {
+  if (error) {
+    console.error(error)
+  }
+}

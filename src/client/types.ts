@@ -1,0 +1,202 @@
+// The public message, option and interface types of the client. Names and shapes match posthog-node 5.13.2 so that
+// code written against it compiles unchanged; the flag-definition types live in definitions/ and are re-exported.
+import type {
+  FeatureFlagValue,
+  JsonType,
+  PostHogCoreOptions,
+  PostHogFetchOptions,
+  PostHogFetchResponse,
+} from '@posthog/core'
+import type { FlagDefinitionCacheProvider } from '../experimental/provider'
+
+export type {
+  FeatureFlagCondition,
+  FlagProperty,
+  FlagPropertyValue,
+  PostHogFeatureFlag,
+  PropertyGroup,
+} from '../definitions/types'
+
+/**
+ * Event and person properties as callers pass them. Values are free-form (anything JSON can carry), and hooks such
+ * as `before_send` read them, so the value type stays open.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FreeFormProperties = Record<string | number, any>
+
+/** A person to identify, with the properties to set on them. */
+export interface IdentifyMessage {
+  distinctId: string
+  /** `$set` / `$set_once` are honoured; any other key is set on the person. */
+  properties?: FreeFormProperties
+  /** Overrides the client's `disableGeoip` for this call. */
+  disableGeoip?: boolean
+}
+
+/** How flag values are attached to a captured event (`sendFeatureFlags`). */
+export interface SendFeatureFlagsOptions {
+  /** Use only locally evaluated flags (needs a personal API key); never calls `/flags`. */
+  onlyEvaluateLocally?: boolean
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  personProperties?: Record<string, any>
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  groupProperties?: Record<string, Record<string, any>>
+  /** Only these flags are evaluated. */
+  flagKeys?: string[]
+}
+
+/** One event to capture. */
+export interface EventMessage extends IdentifyMessage {
+  event: string
+  /** Group type to group key, sent as `$groups`. */
+  groups?: Record<string, string | number>
+  /** `true` or options: attach `$feature/<key>` properties and `$active_feature_flags`. */
+  sendFeatureFlags?: boolean | SendFeatureFlagsOptions
+  /** Defaults to now. */
+  timestamp?: Date
+  /** Defaults to a fresh UUIDv7. */
+  uuid?: string
+}
+
+/** A group to create or update. */
+export interface GroupIdentifyMessage {
+  groupType: string
+  groupKey: string
+  properties?: FreeFormProperties
+  /** Defaults to `$<groupType>_<groupKey>`. */
+  distinctId?: string
+  disableGeoip?: boolean
+}
+
+/** Receives each event before it is queued; return it (possibly changed) to keep it, or `null` to drop it. */
+export type BeforeSendFn = (event: EventMessage | null) => EventMessage | null
+
+/** Options of `new PostHog(apiKey, options)`: the core options plus the server-side ones. */
+export type PostHogOptions = PostHogCoreOptions & {
+  /** Only in-memory storage exists on the server. */
+  persistence?: 'memory'
+  /** Enables local flag evaluation (polling of definitions) and `getRemoteConfigPayload`. Starts with `phx_`. */
+  personalApiKey?: string
+  /** Accepted for compatibility; has no effect on the server client. */
+  privacyMode?: boolean
+  /** Capture uncaught exceptions and unhandled rejections as `$exception` events. */
+  enableExceptionAutocapture?: boolean
+  /**
+   * How often flag definitions are refreshed, in ms (default 30000). Values below 100 become 100; values that are
+   * not finite positive numbers are replaced by 30000 with a warning. The effective value is written back here.
+   */
+  featureFlagsPollingInterval?: number
+  /** How many distinct ids the `$feature_flag_called` de-duplication remembers (default 50000). */
+  maxCacheSize?: number
+  /** Replaces the global `fetch` for every request this client makes. */
+  fetch?: (url: string, options: PostHogFetchOptions) => Promise<PostHogFetchResponse>
+  /** `false` disables local evaluation even when a personal API key is given. */
+  enableLocalEvaluation?: boolean
+  /**
+   * Shares flag definitions between processes (Redis, PostgreSQL, file...): see `posthog-node/experimental`.
+   * Used only when local evaluation is on (a personal API key and `enableLocalEvaluation !== false`).
+   *
+   * @experimental May change in a minor version.
+   */
+  flagDefinitionCacheProvider?: FlagDefinitionCacheProvider
+  /** Runs on every captured event, in order when an array; a function returning `null` drops the event. */
+  before_send?: BeforeSendFn | BeforeSendFn[]
+  /** Only flags tagged with one of these evaluation environments (or with none) are evaluated by `/flags`. */
+  evaluationEnvironments?: readonly string[]
+  /** Extra user-agent substrings treated as bots (with `__preview_capture_bot_pageviews`). */
+  custom_blocked_useragents?: string[]
+  /**
+   * PREVIEW, may change without notice: rename `$pageview` events whose `$raw_user_agent` property is a bot's to
+   * `$bot_pageview`.
+   */
+  __preview_capture_bot_pageviews?: boolean
+}
+
+/** Who a flag is evaluated for, and how (`getFeatureFlag`, `isFeatureEnabled`). */
+export interface FeatureFlagEvaluationOptions {
+  groups?: Record<string, string>
+  personProperties?: Record<string, string>
+  groupProperties?: Record<string, Record<string, string>>
+  onlyEvaluateLocally?: boolean
+  sendFeatureFlagEvents?: boolean
+  disableGeoip?: boolean
+}
+
+/** Options of `getFeatureFlagPayload`. */
+export interface FeatureFlagPayloadOptions {
+  groups?: Record<string, string>
+  personProperties?: Record<string, string>
+  groupProperties?: Record<string, Record<string, string>>
+  onlyEvaluateLocally?: boolean
+  /** @deprecated Has no effect: payload lookups never send `$feature_flag_called`. */
+  sendFeatureFlagEvents?: boolean
+  disableGeoip?: boolean
+}
+
+/** Options of `getAllFlags` and `getAllFlagsAndPayloads`. */
+export interface AllFlagsOptions {
+  groups?: Record<string, string>
+  personProperties?: Record<string, string>
+  groupProperties?: Record<string, Record<string, string>>
+  onlyEvaluateLocally?: boolean
+  disableGeoip?: boolean
+  /** Only these flags are evaluated. */
+  flagKeys?: string[]
+}
+
+/** The client's main operations, as an interface for wrappers and test doubles. */
+export interface IPostHog {
+  /** Queues an event; returns at once. */
+  capture({ distinctId, event, properties, groups, sendFeatureFlags }: EventMessage): void
+  /** Sends an event now, bypassing the queue; resolves once it was sent. */
+  captureImmediate({ distinctId, event, properties, groups, sendFeatureFlags }: EventMessage): Promise<void>
+  /** Queues a `$identify` event setting person properties. */
+  identify({ distinctId, properties }: IdentifyMessage): void
+  /** Sends a `$identify` event now. */
+  identifyImmediate({ distinctId, properties }: IdentifyMessage): Promise<void>
+  /** Queues a `$create_alias` event linking `alias` (the earlier id) to `distinctId`. */
+  alias(data: { distinctId: string; alias: string }): void
+  /** Sends a `$create_alias` event now. */
+  aliasImmediate(data: { distinctId: string; alias: string }): Promise<void>
+  /** `true`/`false` for the flag, or `undefined` when it could not be evaluated. */
+  isFeatureEnabled(
+    key: string,
+    distinctId: string,
+    options?: {
+      groups?: Record<string, string>
+      personProperties?: Record<string, string>
+      groupProperties?: Record<string, Record<string, string>>
+      onlyEvaluateLocally?: boolean
+      sendFeatureFlagEvents?: boolean
+    }
+  ): Promise<boolean | undefined>
+  /** The flag's value (variant key or boolean), or `undefined` when it could not be evaluated. */
+  getFeatureFlag(
+    key: string,
+    distinctId: string,
+    options?: {
+      groups?: Record<string, string>
+      personProperties?: Record<string, string>
+      groupProperties?: Record<string, Record<string, string>>
+      onlyEvaluateLocally?: boolean
+      sendFeatureFlagEvents?: boolean
+    }
+  ): Promise<FeatureFlagValue | undefined>
+  /** The payload of the flag for `matchValue` (pass the value from `getFeatureFlag` to avoid a request). */
+  getFeatureFlagPayload(
+    key: string,
+    distinctId: string,
+    matchValue?: FeatureFlagValue,
+    options?: { onlyEvaluateLocally?: boolean }
+  ): Promise<JsonType | undefined>
+  /** Queues a `$groupidentify` event setting group properties. */
+  groupIdentify({ groupType, groupKey, properties }: GroupIdentifyMessage): void
+  /** Fetches flag definitions now (local evaluation only). */
+  reloadFeatureFlags(): Promise<void>
+  /** Flushes everything queued and stops background work; call once before the process exits. */
+  shutdown(shutdownTimeoutMs?: number): void
+  /** Resolves `true` once definitions are loaded, `false` after `timeoutMs` or without local evaluation. */
+  waitForLocalEvaluationReady(timeoutMs?: number): Promise<boolean>
+  /** Whether flags can be evaluated locally right now. */
+  isLocalEvaluationReady(): boolean
+}
