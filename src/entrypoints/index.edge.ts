@@ -21,6 +21,13 @@ export type {
   PropertyGroup,
   SendFeatureFlagsOptions,
 } from './public-types'
+export {
+  PostHogSentryIntegration,
+  createEventProcessor,
+  sentryIntegration,
+  setupExpressErrorHandler,
+  type SentryIntegrationOptions,
+} from '../integrations'
 
 /** The PostHog client for edge runtimes. */
 export class PostHog extends PostHogBackendClient {
