@@ -44,9 +44,9 @@ function checkFlag(flag: unknown, index: number): string | undefined {
   const where = `flags[${index}]`
   if (!isPlainObject(flag)) return `${where} is ${describe(flag)}, expected an object`
   if (typeof flag.key !== 'string') return `${where}.key is ${describe(flag.key)}, expected a string`
-  if (!('filters' in flag)) return `${where} (${flag.key}) has no filters`
+  // A flag without filters is served by some API versions; it has no conditions, like upstream treats it.
   const filters = flag.filters
-  if (filters === null) return undefined
+  if (filters === undefined || filters === null) return undefined
   if (!isPlainObject(filters)) return `${where}.filters is ${describe(filters)}, expected an object`
   const groups = filters.groups
   if (groups !== undefined && groups !== null) {

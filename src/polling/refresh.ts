@@ -1,0 +1,124 @@
+// One refresh of the definitions, the decision the poller makes on every cycle:
+//
+//   first load with a provider: read the cache; a valid copy ends the cycle (a warm start, zero API calls)
+//   provider says fetch (or fails to answer) → GET from the API → publish → hand a copy to the provider
+//       the GET failed (not 402) → read the cache, another process may have stored a fresher copy
+//   provider says don't → read the cache; nothing there and nothing in memory → fetch for ourselves only
+//   no provider → GET from the API
+//
+// The poller stops any of this as soon as it is stopped: no provider call, no state change, no report after that.
+import type { FlagDefinitionCacheData } from '../experimental/provider'
+import type { Backoff } from './backoff'
+import type { RequestOutcome } from './definitions-request'
+import type { DefinitionsStore } from './definitions-store'
+import { QUOTA_LIMITED_WARNING, refusalError } from './errors'
+import type { ProviderGuard } from './provider-guard'
+import type { StatsRecorder } from './stats'
+
+export interface RefreshContext {
+  readonly store: DefinitionsStore
+  readonly provider: ProviderGuard | undefined
+  readonly stats: StatsRecorder
+  readonly backoff: Backoff
+  isStopped(): boolean
+  request(): Promise<RequestOutcome>
+  report(error: Error): void
+  /** New definitions are in memory: waiting evaluations may go on, listeners hear the flag count. */
+  published(flagCount: number): void
+  log(message: string): void
+}
+
+export async function refresh(ctx: RefreshContext, initial: boolean): Promise<void> {
+  const { provider } = ctx
+  if (!provider) {
+    await fetchFromApi(ctx)
+    return
+  }
+  if (initial && (await readCache(ctx, 'at start-up'))) return
+  if (ctx.isStopped()) return
+
+  const shouldFetch = await provider.shouldFetch()
+  if (ctx.isStopped()) return
+  if (!shouldFetch) {
+    if (await readCache(ctx, 'as a follower')) {
+      // The API did not refuse us this cycle (we did not ask), so a past refusal no longer slows the cache reads.
+      ctx.backoff.reset()
+      return
+    }
+    if (ctx.isStopped() || ctx.store.loadedOnce) return
+    // Nothing in the cache and nothing in memory: local evaluation could never start if we kept waiting for the
+    // process that holds the lease, so fetch for ourselves without claiming the cache.
+    ctx.log('The cache is empty and nothing is loaded: fetching definitions without storing them')
+    await fetchFromApi(ctx)
+    return
+  }
+
+  const outcome = await fetchFromApi(ctx)
+  if (ctx.isStopped()) return
+  if (outcome.kind === 'ok') {
+    // Published before the write, so a slow cache never delays evaluations; the provider gets its own copy.
+    await provider.store(structuredClone(outcome.data))
+  } else if (outcome.kind !== 'quota-limited') {
+    await readCache(ctx, 'after the API request failed')
+  }
+}
+
+async function readCache(ctx: RefreshContext, when: string): Promise<boolean> {
+  const read = await ctx.provider!.read()
+  if (ctx.isStopped()) return false
+  if (read.kind === 'failed') return false
+  if (read.kind === 'miss') {
+    ctx.stats.count('cacheMisses')
+    return false
+  }
+  const accepted = ctx.store.acceptCached(read.value)
+  if (!accepted.ok) {
+    ctx.stats.count('cacheInvalid')
+    ctx.provider!.reportInvalid(accepted.reason)
+    return false
+  }
+  ctx.stats.count('cacheHits')
+  ctx.stats.loaded('cache', accepted.flagCount)
+  ctx.log(`Loaded ${accepted.flagCount} flag definitions from the cache ${when}`)
+  ctx.published(accepted.flagCount)
+  return true
+}
+
+type FetchOutcome = { kind: 'ok'; data: FlagDefinitionCacheData } | { kind: 'quota-limited' } | { kind: 'failed' }
+
+async function fetchFromApi(ctx: RefreshContext): Promise<FetchOutcome> {
+  ctx.stats.count('apiFetches')
+  const outcome = await ctx.request()
+  if (ctx.isStopped()) return { kind: 'failed' }
+  switch (outcome.kind) {
+    case 'ok': {
+      const accepted = ctx.store.acceptFetched(outcome.data)
+      if (!accepted.ok) return failed(ctx, accepted.reason)
+      ctx.backoff.reset()
+      ctx.stats.loaded('api', accepted.flagCount)
+      ctx.log(`Loaded ${accepted.flagCount} flag definitions from the API`)
+      ctx.published(accepted.flagCount)
+      return { kind: 'ok', data: outcome.data }
+    }
+    case 'quota-limited':
+      ctx.stats.count('apiFetchFailures')
+      console.warn(QUOTA_LIMITED_WARNING)
+      ctx.store.clear()
+      ctx.stats.flagCount(ctx.store.definitions?.flagCount ?? 0)
+      return { kind: 'quota-limited' }
+    case 'refused':
+      ctx.stats.count('apiFetchFailures')
+      ctx.backoff.fail()
+      ctx.report(refusalError(outcome.status, ctx.backoff.intervalMs))
+      return { kind: 'failed' }
+    case 'failed':
+      return failed(ctx, outcome.reason)
+  }
+}
+
+function failed(ctx: RefreshContext, reason: string): FetchOutcome {
+  ctx.stats.count('apiFetchFailures')
+  const kept = ctx.store.loadedOnce ? 'keeping the definitions already loaded' : 'local evaluation is not ready yet'
+  ctx.report(new Error(`Failed to load feature flag definitions from the API: ${reason}; ${kept}`))
+  return { kind: 'failed' }
+}
