@@ -53,7 +53,8 @@ function checkFlag(flag: unknown, index: number): string | undefined {
     if (!Array.isArray(groups)) return `${where}.filters.groups is ${describe(groups)}, expected an array`
     for (let i = 0; i < groups.length; i++) {
       const condition: unknown = groups[i]
-      if (!isPlainObject(condition)) return `${where}.filters.groups[${i}] is ${describe(condition)}, expected an object`
+      if (!isPlainObject(condition))
+        return `${where}.filters.groups[${i}] is ${describe(condition)}, expected an object`
       const problem = checkProperties(condition.properties, `${where}.filters.groups[${i}]`)
       if (problem) return problem
     }

@@ -83,7 +83,9 @@ async function exchange(request: DefinitionsRequest, signal: AbortSignal): Promi
       return { kind: 'failed', reason: `the response body could not be read as JSON: ${describeError(error)}` }
     }
     const result = definitionsFromApiResponse(body ?? {})
-    return result.ok ? { kind: 'ok', data: result.data } : { kind: 'failed', reason: `invalid response: ${result.reason}` }
+    return result.ok
+      ? { kind: 'ok', data: result.data }
+      : { kind: 'failed', reason: `invalid response: ${result.reason}` }
   } catch (error) {
     return { kind: 'failed', reason: `the response could not be handled: ${describeError(error)}` }
   }

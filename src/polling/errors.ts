@@ -32,7 +32,10 @@ export function refusalError(status: 401 | 403 | 429, nextIntervalMs: number): C
         status
       )
     case 429:
-      return new ClientError(`Feature flag definitions request rate limited (429). ${next} See ${RATE_LIMIT_DOCS}`, status)
+      return new ClientError(
+        `Feature flag definitions request rate limited (429). ${next} See ${RATE_LIMIT_DOCS}`,
+        status
+      )
   }
 }
 

@@ -74,7 +74,9 @@ export class ProviderGuard {
     if (outcome.status === 'ok') return true
     if (outcome.status === 'timeout') {
       this.stats.count('providerTimeouts')
-      this.report(new Error(`${prefix}: ${method}() did not settle within ${timeoutMs}ms; the client went on without it`))
+      this.report(
+        new Error(`${prefix}: ${method}() did not settle within ${timeoutMs}ms; the client went on without it`)
+      )
     } else {
       this.stats.count('providerErrors')
       this.report(new Error(`${prefix}: ${describeError(outcome.error)}`))
