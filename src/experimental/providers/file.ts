@@ -1,0 +1,171 @@
+// File provider: processes on one machine share definitions through a private directory, with no server at all.
+// The entry is written to a temp file and renamed into place (readers see the old or the new file, never half of
+// one); the lease is a file created with O_EXCL holding the owner's token and expiry.
+import { link, lstat, rename, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { FlagDefinitionCacheData } from '../provider'
+import {
+  createExclusiveFile,
+  defaultCacheDirectory,
+  ensurePrivateDirectory,
+  readOwnFile,
+  RefusedPathError,
+} from './file-safety'
+import { newLeaseToken } from './lease-token'
+import type { SharedFlagDefinitionCacheOptions } from './options'
+import { type LeaseOutcome, type ReadOutcome, SharedFlagDefinitionCache } from './shared-cache'
+import { decodeStoredEntry, encodeStoredEntry, STORED_SCHEMA_VERSION } from './stored-entry'
+
+/**
+ * Options of {@link FileFlagDefinitionCache}.
+ *
+ * @experimental May change in a minor version.
+ */
+export interface FileFlagDefinitionCacheOptions extends SharedFlagDefinitionCacheOptions {
+  /**
+   * Where the files live. Created with mode 0700 if missing; refused if it is a symlink, belongs to another user or
+   * is writable by group or others. Default: `posthog-flag-definitions-<uid>` under the OS temp directory.
+   */
+  directory?: string
+}
+
+interface Lease {
+  owner: string
+  expiresAt: number
+}
+
+const ignoreMissing = (error: unknown): void => {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+}
+
+/**
+ * Shares flag definitions between processes on one machine through files, so that about one process per `maxAgeMs`
+ * fetches them from PostHog.
+ *
+ * @experimental May change in a minor version.
+ */
+export class FileFlagDefinitionCache extends SharedFlagDefinitionCache {
+  readonly directory: string
+  /** `{ v, fetchedAt, data }` as JSON. The schema version is part of the name, so package versions never collide. */
+  readonly entryPath: string
+  readonly leasePath: string
+
+  constructor(options: FileFlagDefinitionCacheOptions) {
+    super('FileFlagDefinitionCache', options)
+    if (options.directory !== undefined && (typeof options.directory !== 'string' || options.directory === '')) {
+      throw new TypeError('FileFlagDefinitionCache: options.directory must be a non-empty path')
+    }
+    this.directory = options.directory ?? defaultCacheDirectory()
+    const base = join(this.directory, `${this.options.keyHash}.v${STORED_SCHEMA_VERSION}`)
+    this.entryPath = `${base}.json`
+    this.leasePath = `${base}.lease`
+  }
+
+  protected async tryTakeLease(token: string): Promise<LeaseOutcome> {
+    await ensurePrivateDirectory(this.directory)
+    if (await this.isFresh()) return 'fresh'
+    if (!(await this.createLease(token)) && !(await this.recoverStaleLease(token))) return 'busy'
+    // Freshness and the lease are two files: a holder that stored and released between our check and our create
+    // would otherwise make us fetch again at once.
+    if (await this.isFresh()) {
+      await this.releaseLease(token)
+      return 'fresh'
+    }
+    return 'taken'
+  }
+
+  protected async readEntry(): Promise<ReadOutcome> {
+    await ensurePrivateDirectory(this.directory)
+    let file
+    try {
+      file = await readOwnFile(this.entryPath)
+    } catch (error) {
+      if (error instanceof RefusedPathError) return { found: true, ok: false, reason: error.message }
+      throw error
+    }
+    if (!file) return { found: false }
+    return { found: true, ...decodeStoredEntry(file.text) }
+  }
+
+  protected async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
+    await ensurePrivateDirectory(this.directory)
+    const temp = `${this.entryPath}.${newLeaseToken()}.tmp`
+    try {
+      await createExclusiveFile(temp, encodeStoredEntry(data, Date.now()))
+      await rename(temp, this.entryPath)
+    } catch (error) {
+      await unlink(temp).catch(() => undefined)
+      throw error
+    }
+    if (token) await this.releaseLease(token)
+  }
+
+  protected async releaseLease(token: string): Promise<void> {
+    const current = await this.readLease(this.leasePath)
+    if (current?.owner !== token) return
+    await this.removeLeaseIf(token)
+  }
+
+  private async isFresh(): Promise<boolean> {
+    let stats
+    try {
+      stats = await lstat(this.entryPath)
+    } catch (error) {
+      ignoreMissing(error)
+      return false
+    }
+    const age = Date.now() - stats.mtimeMs
+    return stats.isFile() && age >= -1000 && age < this.options.maxAgeMs
+  }
+
+  private createLease(token: string): Promise<boolean> {
+    const lease: Lease = { owner: token, expiresAt: Date.now() + this.options.leaseMs }
+    return createExclusiveFile(this.leasePath, JSON.stringify(lease))
+  }
+
+  /**
+   * Takes over a lease whose holder let it expire (crashed, or its fetch failed). The stale file is first renamed
+   * aside, which is atomic, and only deleted if it is the very lease we judged stale: a fresh lease that another
+   * process created in the meantime is put back, never deleted.
+   */
+  private async recoverStaleLease(token: string): Promise<boolean> {
+    const seen = await this.readLease(this.leasePath)
+    if (!seen) return this.createLease(token) // released meanwhile
+    if (seen.expiresAt > Date.now()) return false
+    if (!(await this.removeLeaseIf(seen.owner))) return false
+    return this.createLease(token)
+  }
+
+  /** Moves the lease aside; deletes it if `owner` holds it, else puts it back. True when it was removed. */
+  private async removeLeaseIf(owner: string): Promise<boolean> {
+    const aside = `${this.leasePath}.${newLeaseToken()}.aside`
+    try {
+      await rename(this.leasePath, aside)
+    } catch (error) {
+      ignoreMissing(error)
+      return false
+    }
+    const moved = await this.readLease(aside).catch(() => undefined)
+    if (moved?.owner === owner) {
+      await unlink(aside).catch(ignoreMissing)
+      return true
+    }
+    // Not the lease we meant: restore it. link() fails if yet another lease appeared, which then stands.
+    await link(aside, this.leasePath).catch(() => undefined)
+    await unlink(aside).catch(ignoreMissing)
+    return false
+  }
+
+  private async readLease(path: string): Promise<Lease | undefined> {
+    const file = await readOwnFile(path)
+    if (!file) return undefined
+    try {
+      const lease = JSON.parse(file.text) as Partial<Lease>
+      if (typeof lease.owner === 'string' && typeof lease.expiresAt === 'number') return lease as Lease
+    } catch {
+      // fall through: an empty file is a lease being written right now
+    }
+    // Unreadable (being written, or damaged): it expires leaseMs after it was last modified.
+    return { owner: '', expiresAt: file.mtimeMs + this.options.leaseMs }
+  }
+}

@@ -1,0 +1,156 @@
+// PostgreSQL provider. Taking the lease is one INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING statement:
+// the row lock serialises concurrent callers and the WHERE clause is re-checked on the latest row version, so exactly
+// one caller gets a row back. Times come from the database clock, so workers with skewed clocks agree on freshness.
+import type { FlagDefinitionCacheData } from '../provider'
+import type { SharedFlagDefinitionCacheOptions } from './options'
+import { DEFAULT_POSTGRES_TABLE, postgresFlagDefinitionCacheDDL, quoteTableName } from './postgres-table'
+import { type LeaseOutcome, type ReadOutcome, SharedFlagDefinitionCache } from './shared-cache'
+import { decodeStoredData, STORED_SCHEMA_VERSION } from './stored-entry'
+
+/**
+ * The part of a pg `Pool` the provider uses: `query` with a config object. Typed structurally so this package never
+ * loads pg itself.
+ *
+ * @experimental May change in a minor version.
+ */
+export interface PostgresPoolLike {
+  query(config: { text: string; values: unknown[]; query_timeout?: number }): Promise<{ rows: unknown[] }>
+}
+
+/**
+ * Options of {@link PostgresFlagDefinitionCache}.
+ *
+ * @experimental May change in a minor version.
+ */
+export interface PostgresFlagDefinitionCacheOptions extends SharedFlagDefinitionCacheOptions {
+  /** `table` or `schema.table`. Default `posthog_flag_definitions`. */
+  table?: string
+  /** Create the table on first use when it does not exist. Default true. */
+  createTable?: boolean
+}
+
+const UNDEFINED_TABLE = '42P01'
+const ALREADY_EXISTS = new Set(['42P07', '23505']) // a concurrent CREATE TABLE won the race
+
+/**
+ * Shares flag definitions between processes through a PostgreSQL table, so that about one process per `maxAgeMs`
+ * fetches them from PostHog.
+ *
+ * Pass your own pg `Pool`; the provider never ends it. Attach `pool.on('error', ...)` as pg requires, or an idle
+ * connection dropped by the server crashes the process.
+ *
+ * @experimental May change in a minor version.
+ */
+export class PostgresFlagDefinitionCache extends SharedFlagDefinitionCache {
+  private readonly pool: PostgresPoolLike
+  private readonly table: string
+  private readonly tableName: string
+  private readonly createTable: boolean
+  private tableReady: Promise<void> | undefined
+
+  constructor(pool: PostgresPoolLike, options: PostgresFlagDefinitionCacheOptions) {
+    super('PostgresFlagDefinitionCache', options)
+    if (!pool || typeof pool.query !== 'function') {
+      throw new TypeError('PostgresFlagDefinitionCache: the first argument must be a pg Pool')
+    }
+    this.pool = pool
+    this.tableName = options.table ?? DEFAULT_POSTGRES_TABLE
+    this.table = quoteTableName(this.tableName)
+    this.createTable = options.createTable ?? true
+  }
+
+  protected async tryTakeLease(token: string): Promise<LeaseOutcome> {
+    // One statement: the INSERT takes a missing or expired lease when the definitions are stale or absent; the outer
+    // SELECT (which sees the row as it was before the statement) only says why not, for the counters.
+    const { rows } = await this.query(
+      `WITH attempt AS (
+         INSERT INTO ${this.table} AS c (cache_key, lease_owner, lease_expires_at)
+         VALUES ($1, $2, clock_timestamp() + $3::double precision * interval '1 millisecond')
+         ON CONFLICT (cache_key) DO UPDATE
+           SET lease_owner = EXCLUDED.lease_owner, lease_expires_at = EXCLUDED.lease_expires_at
+           WHERE (c.lease_expires_at IS NULL OR c.lease_expires_at <= clock_timestamp())
+             AND (c.fetched_at IS NULL OR c.schema_version IS DISTINCT FROM $5::integer
+                  OR c.fetched_at > clock_timestamp()
+                  OR c.fetched_at <= clock_timestamp() - $4::double precision * interval '1 millisecond')
+         RETURNING 1
+       )
+       SELECT EXISTS (SELECT 1 FROM attempt) AS taken,
+              EXISTS (SELECT 1 FROM ${this.table}
+                      WHERE cache_key = $1 AND schema_version = $5::integer
+                        AND fetched_at > clock_timestamp() - $4::double precision * interval '1 millisecond') AS fresh`,
+      [this.options.keyHash, token, this.options.leaseMs, this.options.maxAgeMs, STORED_SCHEMA_VERSION]
+    )
+    const row = rows[0] as { taken?: boolean; fresh?: boolean } | undefined
+    return row?.taken ? 'taken' : row?.fresh ? 'fresh' : 'busy'
+  }
+
+  protected async readEntry(): Promise<ReadOutcome> {
+    const { rows } = await this.query(`SELECT schema_version, data FROM ${this.table} WHERE cache_key = $1`, [
+      this.options.keyHash,
+    ])
+    const row = rows[0] as { schema_version: unknown; data: unknown } | undefined
+    // A row with only a lease in it (nobody has stored definitions yet) is a miss too.
+    if (!row || (row.schema_version === null && row.data === null)) return { found: false }
+    return { found: true, ...decodeStoredData(row.schema_version, row.data) }
+  }
+
+  protected async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
+    // Stores and, in the same statement, clears the lease if this caller's token still owns it.
+    await this.query(
+      `INSERT INTO ${this.table} AS c (cache_key, schema_version, fetched_at, data)
+       VALUES ($1, $2::integer, clock_timestamp(), $3)
+       ON CONFLICT (cache_key) DO UPDATE
+         SET schema_version = EXCLUDED.schema_version, fetched_at = EXCLUDED.fetched_at, data = EXCLUDED.data,
+             lease_owner = CASE WHEN c.lease_owner = $4 THEN NULL ELSE c.lease_owner END,
+             lease_expires_at = CASE WHEN c.lease_owner = $4 THEN NULL ELSE c.lease_expires_at END`,
+      [this.options.keyHash, STORED_SCHEMA_VERSION, JSON.stringify(data), token ?? null]
+    )
+  }
+
+  protected async releaseLease(token: string): Promise<void> {
+    await this.query(
+      `UPDATE ${this.table} SET lease_owner = NULL, lease_expires_at = NULL WHERE cache_key = $1 AND lease_owner = $2`,
+      [this.options.keyHash, token]
+    )
+  }
+
+  private async query(text: string, values: unknown[]): Promise<{ rows: unknown[] }> {
+    await this.ensureTable()
+    try {
+      return await this.pool.query({ text, values, query_timeout: this.options.timeoutMs })
+    } catch (error) {
+      // The table was dropped after we created it: create it again next time.
+      if ((error as { code?: unknown }).code === UNDEFINED_TABLE) this.tableReady = undefined
+      throw error
+    }
+  }
+
+  /** Creates the table once per instance, only when it is missing (a role without CREATE can use a migrated table). */
+  private ensureTable(): Promise<void> {
+    if (!this.createTable) return Promise.resolve()
+    this.tableReady ??= this.createTableIfMissing().catch((error: unknown) => {
+      this.tableReady = undefined // try again on the next call
+      throw error
+    })
+    return this.tableReady
+  }
+
+  private async createTableIfMissing(): Promise<void> {
+    const { rows } = await this.pool.query({
+      text: 'SELECT to_regclass($1) IS NOT NULL AS present',
+      values: [this.table],
+      query_timeout: this.options.timeoutMs,
+    })
+    if ((rows[0] as { present?: boolean } | undefined)?.present) return
+    try {
+      await this.pool.query({
+        text: postgresFlagDefinitionCacheDDL(this.tableName),
+        values: [],
+        query_timeout: this.options.timeoutMs,
+      })
+      this.log.debug(`created table ${this.table}`)
+    } catch (error) {
+      if (!ALREADY_EXISTS.has(String((error as { code?: unknown }).code))) throw error
+    }
+  }
+}

@@ -1,0 +1,126 @@
+// Redis provider. Every operation is one Lua script, so each is atomic on the server, and every key of one entry
+// shares a hash tag so a Redis Cluster keeps them in one slot (multi-key scripts never fail with CROSSSLOT).
+// Times come from the Redis server (TIME), so workers with skewed clocks still agree on freshness.
+import type { FlagDefinitionCacheData } from '../provider'
+import type { SharedFlagDefinitionCacheOptions } from './options'
+import { type LeaseOutcome, type ReadOutcome, SharedFlagDefinitionCache } from './shared-cache'
+import { decodeStoredData, STORED_SCHEMA_VERSION } from './stored-entry'
+
+/**
+ * The part of an ioredis client (`Redis` or `Cluster`) the provider uses: `eval`. Typed structurally so this package
+ * never loads ioredis itself.
+ *
+ * @experimental May change in a minor version.
+ */
+export interface RedisClientLike {
+  eval(script: string, numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>
+}
+
+/**
+ * Options of {@link RedisFlagDefinitionCache}.
+ *
+ * @experimental May change in a minor version.
+ */
+export interface RedisFlagDefinitionCacheOptions extends SharedFlagDefinitionCacheOptions {
+  /** Prepended to every key this provider writes. Default `'posthog:flag-definitions:'`. */
+  keyPrefix?: string
+}
+
+const SERVER_NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`
+
+// KEYS: entry hash, lease. ARGV: maxAgeMs, token, leaseMs, schema version. Returns 0 fresh, 1 taken, 2 busy.
+const TAKE_LEASE = `${SERVER_NOW}
+local stored = redis.call('HMGET', KEYS[1], 'v', 'fetchedAt')
+local fetchedAt = tonumber(stored[2])
+if stored[1] == ARGV[4] and fetchedAt and now >= fetchedAt and now - fetchedAt < tonumber(ARGV[1]) then return 0 end
+if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then return 1 end
+return 2`
+
+// KEYS: entry hash, lease. ARGV: schema version, data JSON, token ('' when this caller holds no lease).
+const STORE_AND_RELEASE = `${SERVER_NOW}
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'fetchedAt', string.format('%.0f', now), 'data', ARGV[2])
+if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+return 1`
+
+// KEYS: lease. ARGV: token. Deletes the lease only if this token still owns it.
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`
+
+// KEYS: entry hash. Read through a script too, so the client needs nothing but eval.
+const READ = `return redis.call('HMGET', KEYS[1], 'v', 'data')`
+
+/**
+ * Shares flag definitions between processes through Redis (or a Redis Cluster), so that about one process per
+ * `maxAgeMs` fetches them from PostHog.
+ *
+ * Pass your own ioredis client; the provider never closes it. Configure the client to fail rather than queue while
+ * disconnected (e.g. `enableOfflineQueue: false` or `maxRetriesPerRequest: 1`); the provider gives up on any
+ * operation after `timeoutMs` either way and falls back to fetching from the API.
+ *
+ * @experimental May change in a minor version.
+ */
+export class RedisFlagDefinitionCache extends SharedFlagDefinitionCache {
+  /** The hash holding `{ v, fetchedAt, data }`. */
+  readonly entryKey: string
+  /** The lease: a string key holding the owner's random token, with a PX expiry. */
+  readonly leaseKey: string
+  private readonly redis: RedisClientLike
+
+  constructor(redis: RedisClientLike, options: RedisFlagDefinitionCacheOptions) {
+    super('RedisFlagDefinitionCache', options)
+    if (!redis || typeof redis.eval !== 'function') {
+      throw new TypeError('RedisFlagDefinitionCache: the first argument must be an ioredis client (Redis or Cluster)')
+    }
+    const prefix = options.keyPrefix ?? 'posthog:flag-definitions:'
+    if (typeof prefix !== 'string') throw new TypeError('RedisFlagDefinitionCache: options.keyPrefix must be a string')
+    if (/[{}]/.test(prefix)) {
+      throw new TypeError(
+        'RedisFlagDefinitionCache: options.keyPrefix must not contain { or } (the provider sets the hash tag)'
+      )
+    }
+    this.redis = redis
+    const tagged = `${prefix}{${this.options.keyHash}}`
+    this.entryKey = `${tagged}:entry`
+    this.leaseKey = `${tagged}:lease`
+  }
+
+  protected async tryTakeLease(token: string): Promise<LeaseOutcome> {
+    const { maxAgeMs, leaseMs } = this.options
+    const result = await this.redis.eval(
+      TAKE_LEASE,
+      2,
+      this.entryKey,
+      this.leaseKey,
+      maxAgeMs,
+      token,
+      leaseMs,
+      STORED_SCHEMA_VERSION
+    )
+    return result === 0 ? 'fresh' : result === 1 ? 'taken' : 'busy'
+  }
+
+  protected async readEntry(): Promise<ReadOutcome> {
+    const result = await this.redis.eval(READ, 1, this.entryKey)
+    if (!Array.isArray(result)) throw new Error(`unexpected reply to HMGET: ${typeof result}`)
+    const [version, data] = result as unknown[]
+    if (version === null && data === null) return { found: false }
+    return { found: true, ...decodeStoredData(version, data) }
+  }
+
+  protected async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
+    await this.redis.eval(
+      STORE_AND_RELEASE,
+      2,
+      this.entryKey,
+      this.leaseKey,
+      STORED_SCHEMA_VERSION,
+      JSON.stringify(data),
+      token ?? ''
+    )
+  }
+
+  protected async releaseLease(token: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.leaseKey, token)
+  }
+}
