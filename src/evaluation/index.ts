@@ -1,37 +1,14 @@
-// STUB: the evaluation helper replaces this file; the signatures are the contract the client relies on.
-import type { FlagDefinitionCacheData } from '../experimental/provider'
-import type {
-  DependencyCache,
-  EvaluationInput,
-  FeatureFlagValue,
-  FlagOutcome,
-  JsonType,
-  PreparedDefinitionsBase,
-} from './types'
+// The pure, synchronous local evaluator: prepare a definition set once, then evaluate flags from memory.
+export { prepareDefinitions } from './prepare'
+export { evaluateFlag } from './evaluate'
+export { flagPayload } from './payloads'
+export { setSha1Implementation } from './hash'
+export type { PreparedDefinitions, PreparedFlag } from './model'
+export type { DependencyCache, EvaluationInput, FlagOutcome, ValueOutcome } from './types'
 
-export type { DependencyCache, EvaluationInput, FlagOutcome } from './types'
-export type PreparedDefinitions = PreparedDefinitionsBase
+import type { DependencyCache } from './types'
 
-export function prepareDefinitions(_data: FlagDefinitionCacheData): PreparedDefinitions {
-  throw new Error('not implemented')
-}
+/** A fresh dependency cache, to share across the evaluations of one `getAllFlags` call. */
 export function createDependencyCache(): DependencyCache {
   return new Map()
-}
-/** undefined when the key is not in the definitions. */
-export function evaluateFlag(
-  _defs: PreparedDefinitions,
-  _key: string,
-  _input: EvaluationInput,
-  _deps?: DependencyCache
-): FlagOutcome | undefined {
-  throw new Error('not implemented')
-}
-/** The local payload for a flag value (null for false/no payload). */
-export function flagPayload(
-  _defs: PreparedDefinitions,
-  _key: string,
-  _value: FeatureFlagValue | null | undefined
-): JsonType | null {
-  throw new Error('not implemented')
 }

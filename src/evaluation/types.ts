@@ -10,9 +10,12 @@ export interface EvaluationInput {
   groupProperties: Record<string, Record<string, unknown>>
 }
 
+/** A decided flag value. Shared, frozen instances: never mutate. */
+export type ValueOutcome = { readonly kind: 'value'; readonly value: FeatureFlagValue }
+
 /** The result of evaluating one flag locally. */
 export type FlagOutcome =
-  | { kind: 'value'; value: FeatureFlagValue }
+  | ValueOutcome
   /** Not decidable from local data (missing property, unknown operator, continuity flag...): ask the server. */
   | { kind: 'inconclusive'; reason: string }
   /** A referenced cohort is not in the local cohort map (static cohort): ask the server. */

@@ -1,0 +1,92 @@
+// Cohorts: AND/OR property groups, nested groups and cohorts referencing other cohorts. A referenced cohort that is
+// not in the local map is a static cohort, which only the server can evaluate.
+import { BROKEN, COHORT, FLAG, type PreparedGroup, type PreparedProperty } from './model'
+import { matchProperty } from './operators'
+import { prepareProperty } from './operators'
+import { FALSE, INCONCLUSIVE, REQUIRES_SERVER, TRUE, inconclusive, requiresServer, type MatchResult } from './result'
+
+/** A group that matches everyone: missing or empty groups do. */
+const EVERYONE: PreparedGroup = Object.freeze({ isAnd: true, groups: null, leaves: Object.freeze([]) })
+
+/** Deeper cohort references than this can only be a cycle; upstream would overflow the stack. */
+const MAX_COHORT_DEPTH = 200
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
+
+/** Indexes a property group; `cohortProperties` collects cohort references for linking once all cohorts exist. */
+export function prepareGroup(raw: unknown, cohortProperties: PreparedProperty[]): PreparedGroup {
+  if (!isObject(raw)) return EVERYONE
+  const values = raw.values
+  if (!Array.isArray(values) || values.length === 0) return EVERYONE
+  const isAnd = raw.type === 'AND'
+  // The first element decides whether this group holds groups or properties.
+  if (isObject(values[0]) && 'values' in values[0]) {
+    return { isAnd, groups: values.map((child) => prepareGroup(child, cohortProperties)), leaves: [] }
+  }
+  const leaves = values.map((child) => {
+    const property = prepareProperty(isObject(child) ? child : {}, true)
+    if (property.kind === COHORT) cohortProperties.push(property)
+    return property
+  })
+  return { isAnd, groups: null, leaves }
+}
+
+/** Points every collected cohort property at its cohort (left undefined for static cohorts). */
+export function linkCohorts(
+  properties: readonly PreparedProperty[],
+  cohorts: ReadonlyMap<string, PreparedGroup>
+): void {
+  for (const property of properties) property.cohort = cohorts.get(property.cohortId)
+}
+
+/** Matches a `type: 'cohort'` property (its own negation and operator are not read here). */
+export function matchCohort(property: PreparedProperty, values: Record<string, unknown>, depth: number): MatchResult {
+  if (property.kind === BROKEN) throw property.failure
+  const cohort = property.cohort
+  if (cohort === undefined) {
+    return requiresServer(
+      `cohort ${property.cohortId} not found in local cohorts - likely a static cohort that requires server evaluation`
+    )
+  }
+  if (depth > MAX_COHORT_DEPTH) {
+    throw new Error(
+      `Cohort ${property.cohortId} is nested more than ${MAX_COHORT_DEPTH} levels deep (circular cohort?)`
+    )
+  }
+  return matchGroup(cohort, values, depth + 1)
+}
+
+function matchGroup(group: PreparedGroup, values: Record<string, unknown>, depth: number): MatchResult {
+  const isAnd = group.isAnd
+  let undecided = false
+  if (group.groups !== null) {
+    for (const child of group.groups) {
+      const result = matchGroup(child, values, depth)
+      if (result === REQUIRES_SERVER) return result
+      if (result === INCONCLUSIVE) undecided = true
+      else if (isAnd) {
+        if (result === FALSE) return FALSE
+      } else if (result === TRUE) return TRUE
+    }
+  } else {
+    for (const leaf of group.leaves) {
+      let result: MatchResult
+      if (leaf.kind === COHORT || leaf.kind === BROKEN) result = matchCohort(leaf, values, depth)
+      else if (leaf.kind === FLAG)
+        continue // flag dependencies are not supported inside cohorts: skipped
+      else result = matchProperty(leaf, values)
+      if (result === REQUIRES_SERVER) return result
+      if (result === INCONCLUSIVE) {
+        undecided = true
+        continue
+      }
+      // A leaf counts when its match differs from its negation.
+      const counts = (result === TRUE) !== leaf.negation
+      if (isAnd) {
+        if (!counts) return FALSE
+      } else if (counts) return TRUE
+    }
+  }
+  if (undecided) return inconclusive("Can't match cohort without a given cohort property value")
+  return isAnd ? TRUE : FALSE
+}

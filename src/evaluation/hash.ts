@@ -1,0 +1,43 @@
+// Bucketing: the first 15 hex digits (60 bits) of SHA-1(`${flagKey}.${id}${salt}`) scaled to [0, 1].
+import { digestBytes, digestState, sha1Hex, writeBytes, writeUtf8 } from './sha1'
+
+/** 0xfffffffffffffff as a double, which is exactly 2^60. */
+const LONG_SCALE = 0xfffffffffffffff
+const VARIANT_SALT = new TextEncoder().encode('variant')
+
+let customSha1: ((input: string) => string) | undefined
+
+/**
+ * Replaces the built-in pure-JS SHA-1 (e.g. with node:crypto). The function must return the lowercase hex digest
+ * of the UTF-8 encoding of its input. Pass `undefined` to restore the built-in one.
+ */
+export function setSha1Implementation(fn: ((input: string) => string) | undefined): void {
+  customSha1 = fn
+}
+
+/** The SHA-1 in use, as a hex function (tests and diagnostics). */
+export function sha1(input: string): string {
+  return customSha1 ? customSha1(input) : sha1Hex(input)
+}
+
+/**
+ * `hash(key, id, salt)` of the spec for a flag whose `${key}.` prefix is already UTF-8 encoded.
+ * The 60-bit prefix is built from the digest words directly: parseInt of 15 hex digits and this sum round the
+ * same exact integer once, so the results are bit-identical.
+ */
+export function bucket(prefix: Uint8Array, prefixText: string, id: string, salted: boolean): number {
+  if (customSha1) {
+    const hex = customSha1(salted ? `${prefixText}${id}variant` : `${prefixText}${id}`)
+    return parseInt(hex.slice(0, 15), 16) / LONG_SCALE
+  }
+  let end = writeBytes(prefix, 0)
+  end = writeUtf8(id, end)
+  if (salted) end = writeBytes(VARIANT_SALT, end)
+  digestBytes(end)
+  return ((digestState[0] >>> 0) * 0x10000000 + (digestState[1] >>> 4)) / LONG_SCALE
+}
+
+/** The spec's hash for arbitrary strings (what {@link bucket} computes, without the prepared prefix). */
+export function hashKey(key: string, id: string, salt = ''): number {
+  return parseInt(sha1(`${key}.${id}${salt}`).slice(0, 15), 16) / LONG_SCALE
+}
