@@ -1,8 +1,8 @@
 // Bucketing: the first 15 hex digits (60 bits) of SHA-1(`${flagKey}.${id}${salt}`) scaled to [0, 1].
 import { digestBytes, digestState, sha1Hex, writeBytes, writeUtf8 } from './sha1'
 
-/** 0xfffffffffffffff as a double, which is exactly 2^60. */
-const LONG_SCALE = 0xfffffffffffffff
+/** The spec's LONG_SCALE, 0xfffffffffffffff (15 hex f's), which as a double is exactly 2^60. */
+const LONG_SCALE = 2 ** 60
 const VARIANT_SALT = new TextEncoder().encode('variant')
 
 let customSha1: ((input: string) => string) | undefined
