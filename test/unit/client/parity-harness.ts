@@ -55,10 +55,14 @@ function mockHost(host: string, endpoints: Endpoints, requests: RecordedRequest[
     }
     const interceptor = method === 'POST' ? scope.post((uri) => path.test(uri)) : scope.get((uri) => path.test(uri))
     if ('networkError' in reply) {
-      interceptor.reply(function (uri, body) {
-        record(uri, body, this.req.headers)
-        throw new Error('simulated network failure')
-      })
+      // replyWithError has no callback: record through the request event instead.
+      scope.on(
+        'request',
+        (req: { path: string; headers: Record<string, string> }, _interceptor: unknown, body: string) => {
+          if (path.test(req.path)) record(req.path, body, req.headers)
+        }
+      )
+      interceptor.replyWithError('simulated network failure')
     } else {
       const withDelay = reply.delayMs ? interceptor.delay(reply.delayMs) : interceptor
       withDelay.reply(function (uri, body) {
