@@ -1,0 +1,116 @@
+// Shared fixtures for the poller's specifications: the API is mocked with nock, providers are hand-made fakes.
+import nock from 'nock'
+import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../../src/experimental/provider'
+import { DefinitionsPoller, type PollerOptions } from '../../../src/polling/poller'
+
+export const HOST = 'http://example.com'
+export const PROJECT_KEY = 'TEST_API_KEY'
+export const PERSONAL_KEY = 'TEST_PERSONAL_API_KEY'
+export const DEFINITIONS_PATH = `/api/feature_flag/local_evaluation?token=${PROJECT_KEY}&send_cohorts`
+
+export const flag = (key: string, extra: Record<string, unknown> = {}) => ({
+  id: 1,
+  name: key,
+  key,
+  active: true,
+  deleted: false,
+  rollout_percentage: null,
+  ensure_experience_continuity: false,
+  experiment_set: [],
+  filters: { groups: [{ properties: [], rollout_percentage: 100 }] },
+  ...extra,
+})
+
+/** The body the API serves (snake_case). */
+export const apiBody = (keys: string[] = ['test-flag']) => ({
+  flags: keys.map((key) => flag(key)),
+  group_type_mapping: { '0': 'company' },
+  cohorts: {},
+})
+
+/** The same definitions as a provider stores them (camelCase). */
+export const cacheData = (keys: string[] = ['test-flag']): FlagDefinitionCacheData =>
+  ({ flags: keys.map((key) => flag(key)), groupTypeMapping: { '0': 'company' }, cohorts: {} }) as never
+
+/** Intercepts `times` definitions requests, counting them. */
+export function mockDefinitions(status = 200, body: unknown = apiBody(), times = 1): { calls: () => number } {
+  let calls = 0
+  nock(HOST)
+    .get(DEFINITIONS_PATH)
+    .times(times)
+    .reply(() => {
+      calls += 1
+      return [status, body as nock.Body]
+    })
+  return { calls: () => calls }
+}
+
+export interface Harness {
+  poller: DefinitionsPoller
+  errors: Error[]
+  loads: number[]
+  messages: () => string[]
+}
+
+const live: DefinitionsPoller[] = []
+
+export function startPoller(overrides: Partial<PollerOptions> = {}): Harness {
+  const errors: Error[] = []
+  const loads: number[] = []
+  const poller = new DefinitionsPoller({
+    projectApiKey: PROJECT_KEY,
+    personalApiKey: PERSONAL_KEY,
+    host: HOST,
+    pollingIntervalMs: 1000,
+    requestTimeoutMs: 1000,
+    getFetch: () => globalThis.fetch as never,
+    customHeaders: { 'User-Agent': 'posthog-node/test' },
+    providerTimeoutMs: 200,
+    onError: (error) => errors.push(error),
+    onLoad: (count) => loads.push(count),
+    ...overrides,
+  })
+  live.push(poller)
+  return { poller, errors, loads, messages: () => errors.map((e) => e.message) }
+}
+
+/** Stops every poller a test started, so nothing leaks into the next test. */
+export async function stopAll(): Promise<void> {
+  await Promise.all(live.splice(0).map((poller) => poller.stop(100)))
+}
+
+type Answer<T> = T | (() => T)
+const answer = <T>(value: Answer<T>): T => (typeof value === 'function' ? (value as () => T)() : value)
+
+export type FakeProvider = FlagDefinitionCacheProvider & {
+  getFlagDefinitions: jest.Mock
+  shouldFetchFlagDefinitions: jest.Mock
+  onFlagDefinitionsReceived: jest.Mock
+  shutdown: jest.Mock
+}
+
+/** A provider whose every method is a jest mock; pass functions to make a method async, throw or hang. */
+export function fakeProvider(
+  spec: {
+    read?: Answer<unknown>
+    shouldFetch?: Answer<unknown>
+    store?: (data: FlagDefinitionCacheData) => unknown
+    shutdown?: () => unknown
+  } = {}
+): FakeProvider {
+  return {
+    getFlagDefinitions: jest.fn(() => answer(spec.read)),
+    shouldFetchFlagDefinitions: jest.fn(() => (spec.shouldFetch === undefined ? true : answer(spec.shouldFetch))),
+    onFlagDefinitionsReceived: jest.fn((data: FlagDefinitionCacheData) => spec.store?.(data)),
+    shutdown: jest.fn(() => spec.shutdown?.()),
+  } as FakeProvider
+}
+
+export const never = (): Promise<never> => new Promise(() => undefined)
+
+/** Lets pending microtasks and already-resolved I/O run. */
+export const flushAsync = async (rounds = 5): Promise<void> => {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve))
+}
+
+export const FAKE_TIMERS = { doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] } as const
