@@ -7,7 +7,7 @@ import type { FeatureFlagValue } from '@posthog/core'
  */
 export class FlagCalledDeduplicator {
   /** distinct id -> `${key}_${response}` strings already reported. Public through the client for compatibility. */
-  calls: Record<string, string[]> = {}
+  calls: Record<string, string[]> = emptyRecord()
 
   constructor(private readonly maxDistinctIds: number) {}
 
@@ -19,7 +19,7 @@ export class FlagCalledDeduplicator {
       return false
     }
     if (Object.keys(this.calls).length >= this.maxDistinctIds) {
-      this.calls = {}
+      this.calls = emptyRecord()
     }
     const list = this.calls[distinctId]
     if (Array.isArray(list)) {
@@ -29,4 +29,9 @@ export class FlagCalledDeduplicator {
     }
     return true
   }
+}
+
+/** Without a prototype, so ids such as `__proto__` or `constructor` are plain keys. */
+function emptyRecord(): Record<string, string[]> {
+  return Object.create(null) as Record<string, string[]>
 }
