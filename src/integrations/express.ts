@@ -12,7 +12,6 @@ export interface MiddlewareError extends Error {
   output?: { statusCode?: number | string }
 }
 
-export type ExpressMiddleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void
 export type ExpressErrorMiddleware = (
   error: MiddlewareError,
   req: IncomingMessage,
@@ -23,7 +22,8 @@ export type ExpressErrorMiddleware = (
 /** Registers an error handler on an Express app; add it after your routes, like any Express error middleware. */
 export function setupExpressErrorHandler(
   posthog: PostHogWithPendingWork,
-  app: { use: (middleware: ExpressMiddleware | ExpressErrorMiddleware) => unknown }
+  // A method, so any app whose `use` takes error middleware fits (Express's overloads, test doubles, routers)
+  app: { use(middleware: ExpressErrorMiddleware): unknown }
 ): void {
   const handler: ExpressErrorMiddleware = (error, _req, _res, next) => {
     const hint = { mechanism: { type: 'middleware' as const, handled: false } }

@@ -1,5 +1,5 @@
 export { setupExpressErrorHandler } from './express'
-export type { ExpressErrorMiddleware, ExpressMiddleware, MiddlewareError } from './express'
+export type { ExpressErrorMiddleware, MiddlewareError } from './express'
 export type { PostHogLike, PostHogWithPendingWork } from './posthog-like'
 export { createEventProcessor, PostHogSentryIntegration, sentryIntegration } from './sentry'
 export type {
