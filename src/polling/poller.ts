@@ -43,6 +43,8 @@ const DEFAULT_STOP_TIMEOUT_MS = 30_000
 interface Load {
   ready: Promise<void>
   settled: Promise<void>
+  /** Definitions from this load are already in memory (a reload asked for now needs a newer load). */
+  published: boolean
 }
 
 const done = Promise.resolve()
@@ -97,10 +99,16 @@ export class DefinitionsPoller {
     return this.startLoad().ready
   }
 
-  /** Forces a refresh now (joins one in flight). Never rejects. */
+  /**
+   * Forces a refresh now. Never rejects. Joins a load in flight that has not published yet; one that already did
+   * is older than the request, so a new load follows it.
+   */
   reload(): Promise<void> {
     if (this.stopped) return done
-    return (this.load ?? this.startLoad()).settled
+    const running = this.load
+    if (!running) return this.startLoad().settled
+    if (!running.published) return running.settled
+    return running.settled.then(() => (this.stopped ? undefined : (this.load ?? this.startLoad()).settled))
   }
 
   getStats(): FlagDefinitionsStats {
@@ -140,7 +148,12 @@ export class DefinitionsPoller {
     this.startedFirstLoad = true
     let markReady: () => void = () => undefined
     const ready = new Promise<void>((resolve) => (markReady = resolve))
-    const load: Load = { ready, settled: this.runLoad(initial, markReady).then(() => this.settle(load, markReady)) }
+    const load: Load = { ready, settled: done, published: false }
+    const publish = (): void => {
+      load.published = true
+      markReady()
+    }
+    load.settled = this.runLoad(initial, publish).then(() => this.settle(load, markReady))
     this.load = load
     return load
   }

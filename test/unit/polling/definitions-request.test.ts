@@ -75,13 +75,17 @@ describe('the definitions request', () => {
   })
 
   it('reports a body that is not JSON as failed', async () => {
-    nock(HOST).get(/local_evaluation/).reply(200, '{not json', { 'Content-Type': 'application/json' })
+    nock(HOST)
+      .get(/local_evaluation/)
+      .reply(200, '{not json', { 'Content-Type': 'application/json' })
     const outcome = await request()
     expect(outcome.kind === 'failed' && outcome.reason).toContain('could not be read as JSON')
   })
 
   it('reports a network error as failed', async () => {
-    nock(HOST).get(/local_evaluation/).replyWithError('connection reset')
+    nock(HOST)
+      .get(/local_evaluation/)
+      .replyWithError('connection reset')
     const outcome = await request()
     expect(outcome.kind === 'failed' && outcome.reason).toContain('connection reset')
   })

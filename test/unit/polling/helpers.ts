@@ -114,3 +114,18 @@ export const flushAsync = async (rounds = 5): Promise<void> => {
 }
 
 export const FAKE_TIMERS = { doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] } as const
+
+/** Waits (on real macrotask turns) until `predicate` holds; fails loudly instead of hanging. */
+export async function until(predicate: () => boolean, what = 'condition', rounds = 500): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    if (predicate()) return
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+/** Advances fake time, then lets I/O that became due (nock replies) complete. */
+export async function advance(ms: number): Promise<void> {
+  await jest.advanceTimersByTimeAsync(ms)
+  await flushAsync(20)
+}
