@@ -37,13 +37,13 @@ describe('the definitions request', () => {
   })
 
   it('calls fetch as a plain function, not as a method of anything', async () => {
-    let receiver: unknown = 'not called'
+    const receivers: unknown[] = []
     const fetch = function (this: unknown) {
-      receiver = this
+      receivers.push(this)
       return Promise.resolve({ status: 200, json: async () => apiBody(), text: async () => '' })
     }
     await request({ fetch: fetch as never })
-    expect(receiver).toBeUndefined()
+    expect(receivers).toEqual([undefined])
   })
 
   it('turns a 200 into camelCase definitions with defaults for a missing mapping and cohorts', async () => {

@@ -305,10 +305,11 @@ describe('stopping', () => {
       created.push(handle)
       return handle
     }) as typeof setTimeout)
-    mockDefinitions()
+    mockDefinitions(200, apiBody(), 2)
     const { poller } = startPoller()
+    await poller.ensureLoaded()
     await poller.reload()
-    expect(created.length).toBeGreaterThanOrEqual(3) // request deadlines and the next tick
+    expect(created.length).toBeGreaterThanOrEqual(3) // two request deadlines and the next tick
     expect(created.every((handle) => handle.hasRef?.() === false)).toBe(true)
   })
 })
