@@ -2,7 +2,11 @@
 // exception frames with module names and source context.
 import { PostHogBackendClient } from '../client/client'
 import { installNodeErrorTracking } from '../error-tracking/node'
+import { setSha1Implementation } from '../evaluation/hash'
+import { nodeSha1Hex } from '../evaluation/sha1-node'
 
+// node:crypto's SHA-1 is native and synchronous: bucketing many flags per request stays cheap.
+setSha1Implementation(nodeSha1Hex)
 installNodeErrorTracking()
 
 export type {

@@ -163,3 +163,29 @@ export function sentEvents(requests: RecordedRequest[]): Record<string, unknown>
     .filter((request) => request.path === '/batch/')
     .flatMap((request) => (request.body as { batch: Record<string, unknown>[] }).batch)
 }
+
+/**
+ * For scenarios whose batching depends on timing (local evaluation is async upstream): the non-batch requests in
+ * order, and the sent events as a sorted multiset.
+ */
+export function callsAndEvents(requests: RecordedRequest[]): { calls: unknown[]; events: string[] } {
+  return {
+    calls: meaningful(requests.filter((request) => request.path !== '/batch/')),
+    events: sentEvents(requests)
+      .map((event) => JSON.stringify(canonical(stripVolatile(event))))
+      .sort(),
+  }
+}
+
+/** Object keys sorted, so property order (which follows evaluation completion order upstream) does not matter. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical)
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])])
+    )
+  }
+  return value
+}
