@@ -1,23 +1,20 @@
 // What error tracking needs from the client, typed structurally so this folder does not depend on the client class.
 import { type ErrorTracking as CoreErrorTracking, type Logger } from '@posthog/core'
+import type { EventMessage } from '../client/types'
 
 export type EventHint = CoreErrorTracking.EventHint
 export type ExceptionLevel = CoreErrorTracking.SeverityLevel
 
 /**
- * The `$exception` message this module produces. Structurally a subset of the public `EventMessage`, so it can be
- * handed to `capture`/`captureImmediate` as it is.
+ * The `$exception` message this module builds: a public `EventMessage` (type-only import, no runtime dependency on
+ * the client) whose properties are always present.
  */
-export interface ExceptionEventMessage {
-  event: string
-  distinctId: string
-  properties: Record<string | number, unknown>
-}
+export type ExceptionEventMessage = EventMessage & { properties: Record<string | number, unknown> }
 
 /** The part of the PostHog client that exception capture and autocapture use. */
 export interface ErrorTrackingClient {
-  capture(message: ExceptionEventMessage): void
-  captureImmediate(message: ExceptionEventMessage): Promise<void>
+  capture(message: EventMessage): void
+  captureImmediate(message: EventMessage): Promise<void>
   addPendingPromise<T>(promise: Promise<T>): Promise<T>
   shutdown(shutdownTimeoutMs?: number): Promise<void>
 }

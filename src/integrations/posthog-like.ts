@@ -1,10 +1,10 @@
 // What the integrations use of a PostHog client, typed structurally so they do not depend on the client class.
-import { type ExceptionEventMessage } from '../error-tracking'
+import type { EventMessage } from '../client/types'
 
 export interface PostHogLike {
   readonly apiKey: string
   readonly options?: { host?: string }
-  capture(message: ExceptionEventMessage): void
+  capture(message: EventMessage): void
 }
 
 /** The Express handler also registers its work as pending when the client supports it, so shutdown waits for it. */

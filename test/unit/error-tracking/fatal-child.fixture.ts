@@ -7,7 +7,7 @@ installNodeErrorTracking()
 const print = (record: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(record)}\n`)
 const pending: Promise<unknown>[] = []
 const client: ErrorTrackingClient = {
-  capture: (message) => print({ captured: message.properties.$exception_list }),
+  capture: (message) => print({ captured: message.properties?.$exception_list }),
   captureImmediate: async () => {},
   addPendingPromise: (promise) => {
     pending.push(promise)
