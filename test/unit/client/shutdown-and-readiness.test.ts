@@ -1,0 +1,158 @@
+// Lifetime with local evaluation: shutdown waits for the cache provider, readiness helpers, stats.
+import nock from 'nock'
+import { PostHog } from '../../../src/entrypoints/index.node'
+import type {
+  FlagDefinitionCacheData,
+  FlagDefinitionCacheProvider,
+  PostHogOptions,
+} from '../../../src/entrypoints/index.node'
+
+let counter = 0
+const definitions = {
+  flags: [
+    {
+      id: 1,
+      name: 'on',
+      key: 'on',
+      active: true,
+      deleted: false,
+      rollout_percentage: null,
+      ensure_experience_continuity: false,
+      experiment_set: [],
+      filters: { groups: [{ properties: [], rollout_percentage: 100 }] },
+    },
+  ],
+  group_type_mapping: {},
+  cohorts: {},
+}
+
+function localClient(options: PostHogOptions = {}, definitionsDelayMs = 0): PostHog {
+  const host = `http://lifetime-${++counter}.posthog.test`
+  nock(host).persist().post('/batch/').reply(200, {})
+  nock(host)
+    .persist()
+    .get(/\/api\/feature_flag\/local_evaluation/)
+    .delay(definitionsDelayMs)
+    .reply(200, definitions)
+  return new PostHog('TEST_API_KEY', {
+    host,
+    personalApiKey: 'phx_personal',
+    fetchRetryCount: 0,
+    flushInterval: 0,
+    ...options,
+  })
+}
+
+function provider(overrides: Partial<FlagDefinitionCacheProvider> = {}): FlagDefinitionCacheProvider {
+  let stored: FlagDefinitionCacheData | undefined
+  return {
+    getFlagDefinitions: () => stored,
+    shouldFetchFlagDefinitions: () => true,
+    onFlagDefinitionsReceived: (data) => {
+      stored = data
+    },
+    shutdown: () => undefined,
+    ...overrides,
+  }
+}
+
+afterEach(() => jest.restoreAllMocks())
+// Delayed replies keep nock timers alive after their request was abandoned.
+afterAll(() => nock.abortPendingRequests())
+
+describe('shutdown with a cache provider', () => {
+  test('resolves only after provider.shutdown() has finished (so callers can close its connection)', async () => {
+    let finished = false
+    const client = localClient({
+      flagDefinitionCacheProvider: provider({
+        shutdown: () => new Promise<void>((resolve) => setTimeout(() => ((finished = true), resolve()), 150)),
+      }),
+    })
+    await client.waitForLocalEvaluationReady(2000)
+    await client.shutdown(2000)
+    expect(finished).toBe(true)
+  })
+
+  test('a provider whose shutdown never settles does not hold shutdown beyond its timeout', async () => {
+    const client = localClient({
+      flagDefinitionCacheProvider: provider({ shutdown: () => new Promise<void>(() => undefined) }),
+    })
+    const errors: Error[] = []
+    client.on('error', (error: Error) => errors.push(error))
+    await client.waitForLocalEvaluationReady(2000)
+    await expect(client.shutdown(200)).resolves.toBeUndefined()
+  })
+
+  test('a rejecting provider shutdown is reported as an error event by the time shutdown resolves', async () => {
+    const client = localClient({
+      flagDefinitionCacheProvider: provider({ shutdown: () => Promise.reject(new Error('redis gone')) }),
+    })
+    const errors: Error[] = []
+    client.on('error', (error: Error) => errors.push(error))
+    await client.waitForLocalEvaluationReady(2000)
+    await client.shutdown(2000)
+    expect(errors.map((e) => e.message).join('\n')).toContain('Error during cache shutdown')
+  })
+
+  test('queued events are still sent when the provider shutdown fails', async () => {
+    const sent: unknown[] = []
+    const host = `http://lifetime-${++counter}.posthog.test`
+    nock(host)
+      .persist()
+      .post('/batch/')
+      .reply(200, (_uri, body) => (sent.push(...(body as { batch: unknown[] }).batch), {}))
+    nock(host)
+      .persist()
+      .get(/local_evaluation/)
+      .reply(200, definitions)
+    const client = new PostHog('TEST_API_KEY', {
+      host,
+      personalApiKey: 'phx_personal',
+      flushInterval: 0,
+      flagDefinitionCacheProvider: provider({ shutdown: () => Promise.reject(new Error('boom')) }),
+    })
+    client.on('error', () => undefined)
+    for (let i = 0; i < 3; i++) client.capture({ distinctId: 'u', event: `e${i}` })
+    await client.shutdown(2000)
+    expect(sent).toHaveLength(3)
+  })
+})
+
+describe('readiness', () => {
+  test('waitForLocalEvaluationReady resolves true after the first load and emits the flag count', async () => {
+    const client = localClient()
+    const loaded: number[] = []
+    client.on('localEvaluationFlagsLoaded', (count: number) => loaded.push(count))
+    expect(await client.waitForLocalEvaluationReady(2000)).toBe(true)
+    expect(client.isLocalEvaluationReady()).toBe(true)
+    expect(loaded).toEqual([1])
+    await client.shutdown(500)
+  })
+
+  test('waitForLocalEvaluationReady resolves false on timeout and its timer does not keep the process alive', async () => {
+    const setTimeoutSpy = jest.spyOn(global, 'setTimeout')
+    const client = localClient({}, 5000)
+    const waiting = client.waitForLocalEvaluationReady(50)
+    const timer = setTimeoutSpy.mock.results.find((_result, i) => setTimeoutSpy.mock.calls[i][1] === 50)
+    expect((timer?.value as NodeJS.Timeout).hasRef()).toBe(false)
+    expect(await waiting).toBe(false)
+    await client.shutdown(100)
+  })
+
+  test('without local evaluation it resolves false at once', async () => {
+    const client = new PostHog('TEST_API_KEY', { host: 'http://no-local.posthog.test' })
+    expect(await client.waitForLocalEvaluationReady(10_000)).toBe(false)
+    expect(client.isLocalEvaluationReady()).toBe(false)
+    await client.reloadFeatureFlags()
+    await client.shutdown(100)
+  })
+})
+
+describe('getFlagDefinitionsStats', () => {
+  test('reports where the definitions came from once loaded', async () => {
+    const client = localClient()
+    await client.waitForLocalEvaluationReady(2000)
+    expect(client.getFlagDefinitionsStats()).toMatchObject({ apiFetches: 1, flagCount: 1, lastLoadSource: 'api' })
+    await client.shutdown(500)
+  })
+})
