@@ -47,8 +47,14 @@ export async function ensurePrivateDirectory(directory: string): Promise<void> {
   checkOwnership(stats, directory, 'directory')
 }
 
-/** Reads a file without following a symlink and only if we own it. Undefined when it does not exist. */
-export async function readOwnFile(path: string): Promise<{ text: string; mtimeMs: number } | undefined> {
+/**
+ * Reads a file (or its first `maxBytes`) without following a symlink and only if we own it. Undefined when it does
+ * not exist.
+ */
+export async function readOwnFile(
+  path: string,
+  maxBytes?: number
+): Promise<{ text: string; mtimeMs: number } | undefined> {
   let handle
   try {
     handle = await open(path, constants.O_RDONLY | NOFOLLOW)
@@ -63,7 +69,10 @@ export async function readOwnFile(path: string): Promise<{ text: string; mtimeMs
     const stats = await handle.stat()
     if (!stats.isFile()) throw new RefusedPathError(`${path} is not a regular file; refusing to read it`)
     checkOwnership(stats, path, 'file')
-    return { text: await handle.readFile('utf8'), mtimeMs: stats.mtimeMs }
+    if (maxBytes === undefined) return { text: await handle.readFile('utf8'), mtimeMs: stats.mtimeMs }
+    const buffer = Buffer.alloc(maxBytes)
+    const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0)
+    return { text: buffer.subarray(0, bytesRead).toString('utf8'), mtimeMs: stats.mtimeMs }
   } finally {
     await handle.close()
   }

@@ -1,7 +1,7 @@
 // File provider: processes on one machine share definitions through a private directory, with no server at all.
 // The entry is written to a temp file and renamed into place (readers see the old or the new file, never half of
 // one); the lease is a file created with O_EXCL holding the owner's token and expiry.
-import { link, lstat, rename, unlink } from 'node:fs/promises'
+import { link, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FlagDefinitionCacheData } from '../provider'
 import {
@@ -106,16 +106,22 @@ export class FileFlagDefinitionCache extends SharedFlagDefinitionCache {
     await this.removeLeaseIf(token)
   }
 
+  /**
+   * Reads only the head of the entry, `{"v":1,"fetchedAt":1732850000000,...`, which the writer always puts first:
+   * freshness is checked on every poll, the full parse only when definitions are read.
+   */
   private async isFresh(): Promise<boolean> {
-    let stats
+    let head
     try {
-      stats = await lstat(this.entryPath)
+      head = await readOwnFile(this.entryPath, 64)
     } catch (error) {
-      ignoreMissing(error)
-      return false
+      if (error instanceof RefusedPathError) return false // stale: fetch, and the write replaces it
+      throw error
     }
-    const age = Date.now() - stats.mtimeMs
-    return stats.isFile() && age >= -1000 && age < this.options.maxAgeMs
+    const match = head && /^\{"v":(\d+),"fetchedAt":(\d+),/.exec(head.text)
+    if (!match || Number(match[1]) !== STORED_SCHEMA_VERSION) return false
+    const age = Date.now() - Number(match[2])
+    return age >= -1000 && age < this.options.maxAgeMs
   }
 
   private createLease(token: string): Promise<boolean> {

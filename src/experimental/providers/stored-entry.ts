@@ -57,6 +57,7 @@ export function decodeStoredEntry(text: string): DecodeResult {
   return decodeStoredData(record.v, record.data)
 }
 
+/** Serialises `v` and `fetchedAt` first: the file provider checks freshness from the first bytes alone. */
 export function encodeStoredEntry(data: FlagDefinitionCacheData, fetchedAt: number): string {
   const entry: StoredEntry = { v: STORED_SCHEMA_VERSION, fetchedAt, data }
   return JSON.stringify(entry)

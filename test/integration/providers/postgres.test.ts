@@ -1,0 +1,126 @@
+import { Pool } from 'pg'
+import { PostgresFlagDefinitionCache, postgresFlagDefinitionCacheDDL } from '../../../src/experimental'
+import { hashKey } from '../../../src/experimental/providers/options'
+import { DATABASE_URL, describeWith } from '../../helpers/services'
+import { failFastContract, providerContract } from './contract'
+import { RecordingLogger, sampleDefinitions, uniqueName } from './fixtures'
+import { blackHole, type BlackHole, closedPort } from './net-helpers'
+
+describeWith('postgres', 'PostgresFlagDefinitionCache', () => {
+  const table = uniqueName('test_flag_definitions').toLowerCase()
+  const createdTables = [table]
+  let pool: Pool
+
+  beforeAll(() => {
+    pool = new Pool({ connectionString: DATABASE_URL, max: 10 })
+  })
+  afterAll(async () => {
+    for (const name of createdTables) await pool.query(`DROP TABLE IF EXISTS ${name}`)
+    await pool.end()
+  })
+
+  describe('contract', () => {
+    providerContract(() => ({
+      make: (options) => new PostgresFlagDefinitionCache(pool, { table, ...options }),
+      storeForeignVersion: async (key, data) => {
+        await new PostgresFlagDefinitionCache(pool, { table, key }).onFlagDefinitionsReceived(data)
+        await pool.query(`UPDATE ${table} SET schema_version = 99 WHERE cache_key = $1`, [hashKey(key)])
+      },
+      storeRawData: async (key, text) => {
+        await new PostgresFlagDefinitionCache(pool, { table, key }).onFlagDefinitionsReceived(sampleDefinitions())
+        await pool.query(`UPDATE ${table} SET data = $2 WHERE cache_key = $1`, [hashKey(key), text])
+      },
+    }))
+  })
+
+  it('creates its table on first use, once, even when many instances race to do it', async () => {
+    const racing = uniqueName('race_table').toLowerCase()
+    createdTables.push(racing)
+    const logger = new RecordingLogger()
+    const providers = Array.from(
+      { length: 8 },
+      () => new PostgresFlagDefinitionCache(pool, { table: racing, key: 'k', logger })
+    )
+    const answers = await Promise.all(providers.map((p) => p.shouldFetchFlagDefinitions()))
+    expect(logger.warnings).toEqual([])
+    expect(answers.filter(Boolean)).toHaveLength(1)
+    const { rows } = await pool.query('SELECT to_regclass($1) IS NOT NULL AS present', [racing])
+    expect(rows[0].present).toBe(true)
+  })
+
+  it('uses a schema-qualified table and the documented DDL', async () => {
+    const schema = uniqueName('s').toLowerCase()
+    await pool.query(`CREATE SCHEMA ${schema}`)
+    try {
+      const qualified = `${schema}.flag_definitions`
+      await pool.query(postgresFlagDefinitionCacheDDL(qualified))
+      const provider = new PostgresFlagDefinitionCache(pool, { table: qualified, key: 'k', createTable: false })
+      expect(await provider.shouldFetchFlagDefinitions()).toBe(true)
+      await provider.onFlagDefinitionsReceived(sampleDefinitions())
+      expect(await provider.getFlagDefinitions()).toEqual(sampleDefinitions())
+    } finally {
+      await pool.query(`DROP SCHEMA ${schema} CASCADE`)
+    }
+  })
+
+  it('stores the key only as a hash, with fetched_at from the database clock', async () => {
+    const key = 'phc_project_key_in_clear'
+    const provider = new PostgresFlagDefinitionCache(pool, { table, key })
+    await provider.shouldFetchFlagDefinitions()
+    await provider.onFlagDefinitionsReceived(sampleDefinitions())
+    const { rows } = await pool.query(`SELECT *, now() - fetched_at AS age FROM ${table} WHERE cache_key = $1`, [
+      hashKey(key),
+    ])
+    expect(rows).toHaveLength(1)
+    expect(JSON.stringify(rows)).not.toContain(key)
+    expect(rows[0]).toMatchObject({ schema_version: 1, lease_owner: null })
+  })
+
+  it.each([
+    ['a quote', 'flags"; DROP TABLE x; --'],
+    ['a space', 'my table'],
+    ['three parts', 'a.b.c'],
+    ['a leading digit', '1table'],
+    ['an empty name', ''],
+    ['64 characters', 'a'.repeat(64)],
+  ])('rejects a table name with %s', (_label, name) => {
+    expect(() => new PostgresFlagDefinitionCache(pool, { key: 'k', table: name })).toThrow(
+      /options.table must be an identifier/
+    )
+  })
+
+  it('never ends the pool it was given', async () => {
+    const provider = new PostgresFlagDefinitionCache(pool, { table, key: uniqueName('end') })
+    await provider.shouldFetchFlagDefinitions()
+    await provider.shutdown()
+    expect((await pool.query('SELECT 1 AS one')).rows[0].one).toBe(1)
+  })
+
+  describe('when PostgreSQL is unreachable', () => {
+    const pools: Pool[] = []
+    let hole: BlackHole
+    let port = 0
+    beforeAll(async () => {
+      hole = await blackHole()
+      port = await closedPort()
+    })
+    afterAll(async () => {
+      await hole.close()
+      await Promise.all(pools.map((p) => p.end().catch(() => undefined)))
+    })
+    const unreachable = (targetPort: () => number) => (logger: RecordingLogger) => {
+      const p = new Pool({ host: '127.0.0.1', port: targetPort(), user: 'x', password: 'x', database: 'x' })
+      p.on('error', () => undefined)
+      pools.push(p)
+      return new PostgresFlagDefinitionCache(p, { table, key: 'k', timeoutMs: 300, logger })
+    }
+    failFastContract(
+      'a closed port',
+      unreachable(() => port)
+    )
+    failFastContract(
+      'a server that never answers (pool without connection timeout)',
+      unreachable(() => hole.port)
+    )
+  })
+})

@@ -1,0 +1,123 @@
+import Redis from 'ioredis'
+import { RedisFlagDefinitionCache } from '../../../src/experimental'
+import { describeWith, REDIS_URL } from '../../helpers/services'
+import { failFastContract, providerContract } from './contract'
+import { RecordingLogger, sampleDefinitions, uniqueName } from './fixtures'
+import { blackHole, type BlackHole, closedPort } from './net-helpers'
+
+describeWith('redis', 'RedisFlagDefinitionCache', () => {
+  const prefix = `${uniqueName('test')}:`
+  let redis: Redis
+
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
+  })
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`)
+    if (keys.length) await redis.del(...keys)
+    await redis.quit()
+  })
+
+  const entryKey = (key: string) => new RedisFlagDefinitionCache(redis, { key, keyPrefix: prefix }).entryKey
+
+  describe('contract', () => {
+    providerContract(() => ({
+      make: (options) => new RedisFlagDefinitionCache(redis, { keyPrefix: prefix, ...options }),
+      storeForeignVersion: async (key, data) => {
+        await redis.hset(entryKey(key), 'v', '99', 'fetchedAt', String(Date.now()), 'data', JSON.stringify(data))
+      },
+      storeRawData: async (key, text) => {
+        await redis.hset(entryKey(key), 'v', '1', 'fetchedAt', String(Date.now()), 'data', text)
+      },
+    }))
+  })
+
+  it('puts the entry and the lease in one hash slot, and stores no part of the key in clear', async () => {
+    const key = 'phc_project_key_that_should_not_appear'
+    const provider = new RedisFlagDefinitionCache(redis, { key, keyPrefix: prefix })
+    const tag = (name: string) => /\{([^}]+)\}/.exec(name)?.[1]
+    expect(tag(provider.entryKey)).toBeDefined()
+    expect(tag(provider.entryKey)).toBe(tag(provider.leaseKey))
+    expect(provider.entryKey.startsWith(prefix)).toBe(true)
+    expect(`${provider.entryKey} ${provider.leaseKey}`).not.toContain(key)
+  })
+
+  it('stores { v, fetchedAt, data } with fetchedAt from the Redis clock, and the lease with an expiry', async () => {
+    const provider = new RedisFlagDefinitionCache(redis, {
+      key: uniqueName('layout'),
+      keyPrefix: prefix,
+      leaseMs: 5000,
+    })
+    expect(await provider.shouldFetchFlagDefinitions()).toBe(true)
+    const ttl = await redis.pttl(provider.leaseKey)
+    expect(ttl).toBeGreaterThan(0)
+    expect(ttl).toBeLessThanOrEqual(5000)
+    await provider.onFlagDefinitionsReceived(sampleDefinitions())
+    const stored = await redis.hgetall(provider.entryKey)
+    const [seconds] = await redis.time()
+    expect(stored.v).toBe('1')
+    expect(Math.abs(Number(stored.fetchedAt) - Number(seconds) * 1000)).toBeLessThan(5000)
+    expect(JSON.parse(stored.data)).toEqual(sampleDefinitions())
+    expect(await redis.exists(provider.leaseKey)).toBe(0)
+  })
+
+  it('rejects a key prefix with braces (it would break the hash tag)', () => {
+    expect(() => new RedisFlagDefinitionCache(redis, { key: 'k', keyPrefix: 'a{b}:' })).toThrow(/must not contain/)
+  })
+
+  it('rejects something that is not a Redis client, and a missing key', () => {
+    expect(() => new RedisFlagDefinitionCache({} as never, { key: 'k' })).toThrow(/ioredis client/)
+    expect(() => new RedisFlagDefinitionCache(redis, {} as never)).toThrow(/options.key/)
+  })
+
+  it('never closes the client it was given', async () => {
+    const provider = new RedisFlagDefinitionCache(redis, { key: uniqueName('close'), keyPrefix: prefix })
+    await provider.shouldFetchFlagDefinitions()
+    await provider.shutdown()
+    expect(await redis.ping()).toBe('PONG')
+  })
+
+  describe('when Redis is unreachable', () => {
+    const clients: Redis[] = []
+    let hole: BlackHole
+    beforeAll(async () => {
+      hole = await blackHole()
+    })
+    afterAll(async () => {
+      for (const client of clients) client.disconnect(false)
+      await hole.close()
+    })
+
+    let port = 0
+    beforeAll(async () => {
+      port = await closedPort()
+    })
+    failFastContract('a closed port, client without an offline queue', (logger: RecordingLogger) => {
+      const client = new Redis({
+        port,
+        host: '127.0.0.1',
+        enableOfflineQueue: false,
+        disconnectTimeout: 50,
+        retryStrategy: () => 1000,
+      })
+      client.on('error', () => undefined)
+      clients.push(client)
+      return new RedisFlagDefinitionCache(client, { key: 'k', keyPrefix: prefix, timeoutMs: 300, logger })
+    })
+    failFastContract(
+      'a server that never answers, client with default (queueing) options',
+      (logger: RecordingLogger) => {
+        const client = new Redis({
+          port: hole.port,
+          host: '127.0.0.1',
+          connectTimeout: 500,
+          disconnectTimeout: 50,
+          retryStrategy: () => null,
+        })
+        client.on('error', () => undefined)
+        clients.push(client)
+        return new RedisFlagDefinitionCache(client, { key: 'k', keyPrefix: prefix, timeoutMs: 300, logger })
+      }
+    )
+  })
+})
