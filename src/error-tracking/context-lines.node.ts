@@ -130,17 +130,21 @@ export function createSourceContextModifier(options: SourceContextOptions = {}):
       wantedByFile.set(frame.filename, wanted)
     }
 
+    // This call's files are kept aside too, so a stack spanning more files than the cache still gets all its context.
+    const readable = new Map<string, FileLines>()
     const reads: Promise<void>[] = []
     for (const [path, wanted] of wantedByFile) {
       if (failed.has(path)) continue
       const cached = files.get(path) ?? { lines: new Map<number, string>() }
-      const missing = new Set([...wanted].filter((line) => !isKnown(cached, line)))
       files.set(path, cached)
+      readable.set(path, cached)
+      const missing = new Set([...wanted].filter((line) => !isKnown(cached, line)))
       if (missing.size === 0) continue
       reads.push(
         readLines(path, missing, cached).catch(() => {
           failed.set(path, true)
           files.delete(path)
+          readable.delete(path)
         })
       )
     }
@@ -148,7 +152,7 @@ export function createSourceContextModifier(options: SourceContextOptions = {}):
 
     for (const frame of targets) {
       if (frame.context_line !== undefined) continue
-      const file = files.get(frame.filename)
+      const file = readable.get(frame.filename)
       if (file) addContext(frame, file)
     }
     return frames

@@ -135,6 +135,15 @@ describe('source context lines', () => {
     expect(kept.context_line).toBe('line 5')
   })
 
+  it('adds context to every frame of a stack spanning more files than the cache holds', async () => {
+    const addContext = createSourceContextModifier({ fileCacheSize: 2 })
+    const paths = ['many-1.js', 'many-2.js', 'many-3.js', 'many-4.js'].map((name) => sourceFile(name, 10))
+
+    const frames = await addContext(paths.map((path) => frame(path, 4)))
+
+    expect(frames.map((f) => f.context_line)).toEqual(['line 4', 'line 4', 'line 4', 'line 4'])
+  })
+
   it('does not overwrite context a frame already has', async () => {
     const path = sourceFile('preset.js', 10)
     const preset = { ...frame(path, 5), context_line: 'from a source map' }
