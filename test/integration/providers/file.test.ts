@@ -83,7 +83,7 @@ describe('FileFlagDefinitionCache', () => {
       expect(await provider.getFlagDefinitions()).toBeUndefined()
       expect(logger.warnings.join('\n')).toMatch(/symbolic link/)
       expect(existsSync(join(real, 'anything'))).toBe(false)
-      expect(require('node:fs').readdirSync(real)).toEqual([])
+      expect(readdirSync(real)).toEqual([])
     })
 
     it('a directory writable by others', async () => {
@@ -93,7 +93,7 @@ describe('FileFlagDefinitionCache', () => {
       const logger = new RecordingLogger()
       const provider = new FileFlagDefinitionCache({ key: 'k', directory: open, logger })
       await provider.onFlagDefinitionsReceived(sampleDefinitions())
-      expect(require('node:fs').readdirSync(open)).toEqual([])
+      expect(readdirSync(open)).toEqual([])
       expect(logger.warnings.join('\n')).toMatch(/writable by group or others/)
     })
 

@@ -2,7 +2,7 @@ import Redis from 'ioredis'
 import { RedisFlagDefinitionCache } from '../../../src/experimental'
 import { describeWith, REDIS_URL } from '../../helpers/services'
 import { failFastContract, providerContract } from './contract'
-import { RecordingLogger, sampleDefinitions, uniqueName } from './fixtures'
+import { type RecordingLogger, sampleDefinitions, uniqueName } from './fixtures'
 import { blackHole, type BlackHole, closedPort } from './net-helpers'
 
 describeWith('redis', 'RedisFlagDefinitionCache', () => {
