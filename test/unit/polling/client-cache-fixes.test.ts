@@ -1,0 +1,113 @@
+// The fixes of §6.1/§6.2 as a user sees them through `new PostHog(...)`.
+import { client, fixtureData, mockApi, shutdownAll, startedUp } from './client-helpers'
+import { fakeProvider, never } from './helpers'
+
+afterEach(shutdownAll)
+
+/** Polls a condition on real time; fails with a clear message instead of hanging. */
+async function eventually(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+describe('a warm start does not end polling', () => {
+  it('keeps consulting the provider on its interval and fetches once it is told to', async () => {
+    const api = mockApi()
+    let leader = false
+    const cache = fakeProvider({ read: fixtureData, shouldFetch: () => leader })
+    const { client: posthog } = client({ flagDefinitionCacheProvider: cache, featureFlagsPollingInterval: 100 })
+    await startedUp(posthog)
+    await eventually(() => cache.shouldFetchFlagDefinitions.mock.calls.length >= 2, 'two refreshes')
+    expect(cache.getFlagDefinitions.mock.calls.length).toBeGreaterThanOrEqual(3)
+    expect(api.calls()).toBe(0)
+    leader = true
+    await eventually(() => cache.onFlagDefinitionsReceived.mock.calls.length >= 1, 'a fetch stored in the cache')
+    expect(api.calls()).toBeGreaterThanOrEqual(1)
+  })
+})
+
+describe('garbage in the cache never makes evaluation throw', () => {
+  const garbage: Array<[string, unknown]> = [
+    ['an empty object', {}],
+    ['flags as a string', { flags: 'x', groupTypeMapping: {}, cohorts: {} }],
+    ['null flags entries', { flags: [null], groupTypeMapping: {}, cohorts: {} }],
+    ['a missing group mapping', { flags: fixtureData.flags, cohorts: {} }],
+    ['a number', 42],
+  ]
+
+  it.each(garbage)('answers from the server when the only definitions are %s', async (_, value) => {
+    mockApi(500)
+    const { client: posthog, messages } = client({
+      flagDefinitionCacheProvider: fakeProvider({ read: value, shouldFetch: false }),
+    })
+    await expect(posthog.getFeatureFlag('test-flag', 'user-1')).resolves.toBeUndefined()
+    await expect(posthog.getAllFlags('user-1')).resolves.toEqual({})
+    expect(posthog.isLocalEvaluationReady()).toBe(false)
+    expect(
+      messages().some((m) => m.startsWith('Failed to load from cache: the cached flag definitions are invalid'))
+    ).toBe(true)
+  })
+
+  it.each(garbage)('keeps evaluating the good definitions when the cache later returns %s', async (_, value) => {
+    mockApi(500)
+    let cached: unknown = fixtureData
+    const { client: posthog } = client({
+      flagDefinitionCacheProvider: fakeProvider({ read: () => cached, shouldFetch: false }),
+    })
+    await startedUp(posthog)
+    cached = value
+    await posthog.reloadFeatureFlags()
+    expect(await posthog.getFeatureFlag('test-flag', 'user-1')).toBe(false)
+    expect(await posthog.getAllFlags('user-1')).toEqual({ 'test-flag': false })
+    expect(posthog.isLocalEvaluationReady()).toBe(true)
+  })
+})
+
+describe('a hanging provider never blocks', () => {
+  it('getFeatureFlag: the provider is given up on after its timeout and the API answers', async () => {
+    mockApi()
+    const cache = fakeProvider({ read: never, shouldFetch: never, store: never })
+    const { client: posthog, messages } = client({ flagDefinitionCacheProvider: cache, requestTimeout: 100 })
+    expect(await posthog.getFeatureFlag('test-flag', 'user-1')).toBe(false)
+    expect(messages().filter((m) => m.includes('did not settle within 100ms')).length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('shutdown: it resolves after the shutdown timeout and reports the provider', async () => {
+    mockApi()
+    const cache = fakeProvider({ read: fixtureData, shouldFetch: false, shutdown: never })
+    const { client: posthog, messages } = client({ flagDefinitionCacheProvider: cache })
+    await startedUp(posthog)
+    await posthog.shutdown(100)
+    expect(cache.shutdown).toHaveBeenCalledTimes(1)
+    expect(messages()).toContain(
+      'Error during cache shutdown: shutdown() did not settle within 100ms; the client went on without it'
+    )
+  })
+})
+
+describe('after shutdown', () => {
+  it('neither the provider nor the API is called again, whatever the client is asked', async () => {
+    const api = mockApi(401)
+    const cache = fakeProvider({ read: undefined, shouldFetch: true })
+    const { client: posthog } = client({ flagDefinitionCacheProvider: cache, featureFlagsPollingInterval: 100 })
+    await startedUp(posthog)
+    await posthog.shutdown(500)
+    const seen = [
+      api.calls(),
+      cache.getFlagDefinitions.mock.calls.length,
+      cache.shouldFetchFlagDefinitions.mock.calls.length,
+    ]
+    await posthog.reloadFeatureFlags()
+    await posthog.getFeatureFlag('test-flag', 'user-1')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect([
+      api.calls(),
+      cache.getFlagDefinitions.mock.calls.length,
+      cache.shouldFetchFlagDefinitions.mock.calls.length,
+    ]).toEqual(seen)
+    expect(cache.shutdown).toHaveBeenCalledTimes(1)
+  })
+})
