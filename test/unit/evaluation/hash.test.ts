@@ -64,7 +64,7 @@ describe('hash', () => {
   })
 
   test('the variant hash appends the salt "variant" to the id', () => {
-    expect(hashKey('f', 'id', 'variant')).toBe(parseInt(sha1Hex('f.idvariant').slice(0, 15), 16) / 0xfffffffffffffff)
+    expect(hashKey('f', 'id', 'variant')).toBe(parseInt(sha1Hex('f.idvariant').slice(0, 15), 16) / 2 ** 60)
   })
 
   test('the rollout decision uses the same hash, bit for bit, as the spec formula', () => {
