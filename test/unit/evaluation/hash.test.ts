@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { hashKey, setSha1Implementation, sha1 } from '../../../src/evaluation/hash'
+import { bucket, hashKey, setSha1Implementation, sha1 } from '../../../src/evaluation/hash'
 import { sha1Hex } from '../../../src/evaluation/sha1'
 import { nodeSha1Hex } from '../../../src/evaluation/sha1-node'
 import { condition, definitions, evaluate, flag } from './helpers'
@@ -74,6 +74,15 @@ describe('hash', () => {
       evaluate(defs, 'simple-flag', { distinctId: `distinct_id_${i}` })
     )
     expect(values).toEqual([false, true, true, false, true, false, false, true, false, true])
+  })
+
+  test('the digest-word shortcut equals parseInt of the first 15 hex digits, bit for bit', () => {
+    const prefix = new TextEncoder().encode('flag-ü.')
+    for (let i = 0; i < 2000; i++) {
+      const id = `id-${i}-${'é'.repeat(i % 7)}`
+      const expected = parseInt(createHash('sha1').update(`flag-ü.${id}`).digest('hex').slice(0, 15), 16) / 2 ** 60
+      expect(bucket(prefix, 'flag-ü.', id, false)).toBe(expected)
+    }
   })
 
   test('numeric group keys are hashed as their string form', () => {
