@@ -43,6 +43,22 @@ import type {
 } from './types'
 import { LIBRARY_VERSION } from './version'
 
+/**
+ * What the client uses of error tracking. Declared here rather than typed as the ErrorTracking class so that the
+ * public declarations do not drag in core's error-tracking internals (which name DOM types).
+ */
+interface ExceptionCapture {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form event properties, as in upstream
+  captureException(error: unknown, distinctId?: string, additionalProperties?: Record<string | number, any>): void
+  captureExceptionImmediate(
+    error: unknown,
+    distinctId?: string,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form event properties, as in upstream
+    additionalProperties?: Record<string | number, any>
+  ): Promise<void>
+  shutdown(): void
+}
+
 /** Shutdown timeout when none is given (core's default too). */
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30000
 
@@ -53,7 +69,7 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30000
 export abstract class PostHogBackendClient extends PostHogCoreStateless implements IPostHog {
   /** The options object given to the constructor (`featureFlagsPollingInterval` holds the effective value). */
   readonly options: PostHogOptions
-  protected errorTracking: ErrorTracking
+  protected errorTracking: ExceptionCapture
   private readonly storage = new MemoryStorage()
   private readonly featureFlagsPoller: DefinitionsPoller | undefined
   private readonly localFlags: LocalFlags | undefined

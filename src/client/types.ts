@@ -17,18 +17,16 @@ export type {
   PropertyGroup,
 } from '../definitions/types'
 
-/**
- * Event and person properties as callers pass them. Values are free-form (anything JSON can carry), and hooks such
- * as `before_send` read them, so the value type stays open.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type FreeFormProperties = Record<string | number, any>
-
 /** A person to identify, with the properties to set on them. */
 export interface IdentifyMessage {
+  /** The user's unique id. */
   distinctId: string
-  /** `$set` / `$set_once` are honoured; any other key is set on the person. */
-  properties?: FreeFormProperties
+  /**
+   * `$set` / `$set_once` are honoured; any other key is set on the person. Values are free-form (hooks such as
+   * `before_send` read them), so the value type stays open.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  properties?: Record<string | number, any>
   /** Overrides the client's `disableGeoip` for this call. */
   disableGeoip?: boolean
 }
@@ -37,8 +35,10 @@ export interface IdentifyMessage {
 export interface SendFeatureFlagsOptions {
   /** Use only locally evaluated flags (needs a personal API key); never calls `/flags`. */
   onlyEvaluateLocally?: boolean
+  /** Person properties the flags are evaluated with (event properties are not used). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   personProperties?: Record<string, any>
+  /** Group type to group properties the flags are evaluated with. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   groupProperties?: Record<string, Record<string, any>>
   /** Only these flags are evaluated. */
@@ -47,6 +47,7 @@ export interface SendFeatureFlagsOptions {
 
 /** One event to capture. */
 export interface EventMessage extends IdentifyMessage {
+  /** The event name, e.g. `movie played`. */
   event: string
   /** Group type to group key, sent as `$groups`. */
   groups?: Record<string, string | number>
@@ -60,11 +61,16 @@ export interface EventMessage extends IdentifyMessage {
 
 /** A group to create or update. */
 export interface GroupIdentifyMessage {
+  /** The kind of group, e.g. `company`. */
   groupType: string
+  /** The group's identifier within its type. */
   groupKey: string
-  properties?: FreeFormProperties
+  /** Set on the group. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  properties?: Record<string | number, any>
   /** Defaults to `$<groupType>_<groupKey>`. */
   distinctId?: string
+  /** Overrides the client's `disableGeoip` for this call. */
   disableGeoip?: boolean
 }
 

@@ -31,6 +31,7 @@ export {
 
 /** The PostHog client for edge runtimes. */
 export class PostHog extends PostHogBackendClient {
+  /** Sent as `$lib` and in the User-Agent. */
   getLibraryId(): string {
     return 'posthog-edge'
   }

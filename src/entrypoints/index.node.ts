@@ -35,6 +35,7 @@ export {
 
 /** The PostHog client for Node.js. */
 export class PostHog extends PostHogBackendClient {
+  /** Sent as `$lib` and in the User-Agent. */
   getLibraryId(): string {
     return 'posthog-node'
   }
