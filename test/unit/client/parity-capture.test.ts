@@ -142,4 +142,19 @@ describe('capture family sends the same batches as upstream', () => {
     expect(ours.requests).toEqual([])
     expect(upstream.requests).toEqual([])
   })
+
+  test('captureException and captureExceptionImmediate send the same $exception events', async () => {
+    const error = new TypeError('the same error for both')
+    const { ours, upstream } = await runBoth({}, ok, async (client) => {
+      client.captureException(error, 'user-1', { route: '/checkout' })
+      await client.captureExceptionImmediate(error, 'user-2')
+    })
+    const exceptions = (run: typeof ours) =>
+      sentEvents(run.requests)
+        .map((e) => JSON.stringify(e.properties))
+        .sort()
+    // Same Error object for both, so the frames agree (a synthetic stack for non-Error input would not).
+    expect(sentEvents(ours.requests)).toHaveLength(2)
+    expect(exceptions(ours)).toEqual(exceptions(upstream))
+  })
 })
