@@ -1,0 +1,77 @@
+// N clients in one process sharing one provider whose shouldFetchFlagDefinitions is a lease: about one API call per
+// polling interval for the whole fleet instead of one per client.
+import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../../src/experimental/provider'
+import { client, fixtureData, mockApi, shutdownAll } from './client-helpers'
+import { FAKE_TIMERS, flushAsync } from './helpers'
+
+const N = 10
+const K = 10
+const INTERVAL = 1000
+
+/** An in-memory shared cache whose lease lasts one interval: the first caller per interval fetches. */
+function leasedCache(
+  initial?: FlagDefinitionCacheData
+): FlagDefinitionCacheProvider & { fetchesGranted: () => number } {
+  let stored = initial
+  let leaseUntil = 0
+  let granted = 0
+  return {
+    getFlagDefinitions: () => stored,
+    shouldFetchFlagDefinitions: () => {
+      const now = Date.now()
+      if (now < leaseUntil) return false
+      leaseUntil = now + INTERVAL
+      granted += 1
+      return true
+    },
+    onFlagDefinitionsReceived: (data) => {
+      stored = data
+    },
+    shutdown: () => undefined,
+    fetchesGranted: () => granted,
+  }
+}
+
+async function runFleet(provider: () => FlagDefinitionCacheProvider | undefined) {
+  const api = mockApi()
+  for (let i = 0; i < N; i++) {
+    client({ flagDefinitionCacheProvider: provider(), featureFlagsPollingInterval: INTERVAL })
+  }
+  await flushAsync(1000)
+  const atStart = api.calls()
+  for (let k = 0; k < K; k++) {
+    await jest.advanceTimersByTimeAsync(INTERVAL)
+    await flushAsync(1000)
+  }
+  if (process.env.FLEET_REPORT) console.log(`fleet: start=${atStart} over ${K} intervals=${api.calls() - atStart}`)
+  return { atStart, overIntervals: api.calls() - atStart }
+}
+
+beforeEach(() => jest.useFakeTimers(FAKE_TIMERS))
+afterEach(async () => {
+  jest.useRealTimers()
+  await shutdownAll()
+})
+
+describe(`${N} clients over ${K} intervals`, () => {
+  it('without a provider: every client fetches every interval', async () => {
+    const { atStart, overIntervals } = await runFleet(() => undefined)
+    expect(atStart).toBe(N)
+    expect(overIntervals).toBe(N * K)
+  })
+
+  it('sharing a leased cache from cold: one fetch per interval once started', async () => {
+    const cache = leasedCache()
+    const { atStart, overIntervals } = await runFleet(() => cache)
+    // At a cold start the lease holder has not stored anything yet, so the others fetch for themselves once.
+    expect(atStart).toBeLessThanOrEqual(N)
+    expect(overIntervals).toBe(K)
+  })
+
+  it('sharing a warm leased cache: no fetch at start, one per interval afterwards', async () => {
+    const cache = leasedCache(fixtureData as unknown as FlagDefinitionCacheData)
+    const { atStart, overIntervals } = await runFleet(() => cache)
+    expect(atStart).toBe(0)
+    expect(overIntervals).toBe(K)
+  })
+})
