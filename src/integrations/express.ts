@@ -1,5 +1,5 @@
 // Express error middleware: captures the error as an anonymous `$exception` and passes it on unchanged.
-import { type IncomingMessage, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { uuidv7 } from '@posthog/core'
 import { ErrorTracking } from '../error-tracking'
 import { type PostHogWithPendingWork } from './posthog-like'

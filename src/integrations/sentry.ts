@@ -28,6 +28,16 @@ function toPostHogException(exception: SentryException): Record<string, unknown>
   }
 }
 
+function personUrlOf(posthog: PostHogLike, distinctId: unknown): string | undefined {
+  try {
+    return new URL(`/project/${posthog.apiKey}/person/${String(distinctId)}`, posthog.options?.host ?? DEFAULT_UI_HOST)
+      .href
+  } catch {
+    // An unparsable `host` option must not make Sentry drop the user's event; it only loses the link.
+    return undefined
+  }
+}
+
 export function createEventProcessor(
   posthog: PostHogLike,
   {
@@ -45,8 +55,8 @@ export function createEventProcessor(
     const distinctId = tags[POSTHOG_ID_TAG]
     if (distinctId === undefined) return event
 
-    const uiHost = posthog.options?.host ?? DEFAULT_UI_HOST
-    tags['PostHog Person URL'] = new URL(`/project/${posthog.apiKey}/person/${String(distinctId)}`, uiHost).toString()
+    const personUrl = personUrlOf(posthog, distinctId)
+    if (personUrl) tags['PostHog Person URL'] = personUrl
 
     const exceptions = event.exception?.values ?? []
     const first = exceptions[0]

@@ -54,6 +54,15 @@ describe('createEventProcessor', () => {
     expect(event.tags?.['PostHog Person URL']).toBe('https://eu.i.posthog.com/project/phc_key/person/user-1')
   })
 
+  it('still processes the event, without the person link, when the host option is not a URL', () => {
+    const posthog = new FakePostHog('phc_key', { host: 'not a url' })
+    const event = sentryEvent()
+
+    expect(createEventProcessor(posthog)(event)).toBe(event)
+    expect(event.tags).not.toHaveProperty('PostHog Person URL')
+    expect(posthog.captured).toHaveLength(1)
+  })
+
   it('captures an $exception for the tagged person with the Sentry details', () => {
     const posthog = new FakePostHog()
     const event = sentryEvent()
