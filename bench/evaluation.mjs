@@ -1,0 +1,269 @@
+// Local evaluation throughput and memory: this package (built dist) against upstream posthog-node 5.13.2, in one
+// process, interleaved, on the same definitions. Both clients load definitions through the `fetch` option (a fresh
+// JSON parse per request, as from the network) and evaluate with onlyEvaluateLocally and no flag-called events.
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const { PostHog: Ours } = require('../dist/entrypoints/index.node.js')
+const { PostHog: Upstream } = require('posthog-node-upstream')
+
+const IMPLEMENTATIONS = [
+  ['this package', Ours],
+  ['upstream 5.13.2', Upstream],
+]
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 400)
+const MEMORY_CLIENTS = Number(process.env.BENCH_MEMORY_CLIENTS ?? 10)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Definitions: mixed conditions (person properties of every common operator, cohorts, multivariate flags with
+// overrides, partial rollouts, a few group flags and flag dependencies), all decidable locally for the contexts below.
+
+function rng(seed) {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) | 0
+    let t = Math.imul(state ^ (state >>> 15), 1 | state)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function buildDefinitions(flagCount, seed = 42) {
+  const random = rng(seed)
+  const pick = (items) => items[Math.floor(random() * items.length)]
+  const propertyConditions = [
+    () => ({ key: 'email', operator: 'icontains', value: pick(['posthog.com', 'example', '@']), type: 'person' }),
+    () => ({ key: 'plan', operator: 'exact', value: pick([['pro', 'enterprise'], 'free', ['team']]), type: 'person' }),
+    () => ({ key: 'age', operator: pick(['gt', 'lt', 'gte']), value: pick([18, '30', 65]), type: 'person' }),
+    () => ({ key: 'country', operator: 'is_not', value: pick(['US', ['DE', 'FR']]), type: 'person' }),
+    () => ({ key: 'email', operator: 'regex', value: pick(['^[a-m]', '@(posthog|example)\\.com$']), type: 'person' }),
+    () => ({ key: 'signup', operator: 'is_date_after', value: pick(['30d', '2023-01-01', '-1y']), type: 'person' }),
+    () => ({ key: 'beta', operator: 'is_set', value: 'is_set', type: 'person' }),
+    () => ({ key: 'id', type: 'cohort', value: pick([1, 2, 3]) }),
+  ]
+  const flags = []
+  for (let i = 0; i < flagCount; i++) {
+    const key = `flag-${i}-${pick(['checkout', 'onboarding', 'pricing', 'search', 'dashboard'])}`
+    const multivariate =
+      random() < 0.3
+        ? {
+            variants: [
+              { key: 'control', rollout_percentage: 50 },
+              { key: 'test', rollout_percentage: 30 },
+              { key: 'test-2', rollout_percentage: 20 },
+            ],
+          }
+        : null
+    const groups = []
+    const conditionCount = 1 + Math.floor(random() * 3)
+    for (let c = 0; c < conditionCount; c++) {
+      const properties = []
+      for (let p = Math.floor(random() * 3); p > 0; p--) properties.push(pick(propertyConditions)())
+      if (i > 5 && random() < 0.08) {
+        const target = flags[Math.floor(random() * flags.length)]
+        if (target.filters.aggregation_group_type_index == null) {
+          properties.push({
+            key: target.key,
+            type: 'flag',
+            value: true,
+            operator: 'flag_evaluates_to',
+            dependency_chain: [target.key],
+          })
+        }
+      }
+      groups.push({
+        properties,
+        rollout_percentage: pick([100, 50, 20, 75, null]),
+        ...(multivariate && random() < 0.2 ? { variant: 'test' } : {}),
+      })
+    }
+    const isGroup = random() < 0.1
+    flags.push({
+      id: i + 1,
+      name: `Flag ${i}`,
+      key,
+      active: random() > 0.05,
+      deleted: false,
+      rollout_percentage: null,
+      ensure_experience_continuity: false,
+      experiment_set: [],
+      filters: {
+        aggregation_group_type_index: isGroup ? 0 : null,
+        groups: isGroup ? [{ properties: [], rollout_percentage: 50 }] : groups,
+        multivariate,
+        payloads: random() < 0.3 ? { true: JSON.stringify({ discount: i, copy: `Variant copy for ${key}` }) } : {},
+      },
+    })
+  }
+  const cohorts = {
+    1: { type: 'OR', values: [{ type: 'AND', values: [{ key: 'plan', operator: 'exact', value: 'pro', type: 'person' }] }] },
+    2: {
+      type: 'AND',
+      values: [
+        { key: 'country', operator: 'exact', value: ['US', 'GB', 'DE'], type: 'person' },
+        { key: 'age', operator: 'gte', value: 18, type: 'person', negation: false },
+      ],
+    },
+    3: { type: 'OR', values: [{ key: 'email', operator: 'icontains', value: 'posthog', type: 'person' }] },
+  }
+  return { flags, group_type_mapping: { 0: 'company' }, cohorts }
+}
+
+const PLANS = ['free', 'pro', 'enterprise', 'team']
+const COUNTRIES = ['US', 'GB', 'DE', 'FR', 'BR']
+function context(i) {
+  return {
+    distinctId: `user-${i}`,
+    options: {
+      onlyEvaluateLocally: true,
+      sendFeatureFlagEvents: false,
+      groups: { company: `company-${i % 97}` },
+      personProperties: {
+        email: `user${i}@${i % 3 === 0 ? 'posthog.com' : 'example.com'}`,
+        plan: PLANS[i % PLANS.length],
+        age: 15 + (i % 60),
+        country: COUNTRIES[i % COUNTRIES.length],
+        signup: new Date(Date.UTC(2022, 0, 1) + (i % 1000) * 86400000).toISOString(),
+        beta: i % 2 === 0,
+      },
+    },
+  }
+}
+const CONTEXTS = Array.from({ length: 10000 }, (_, i) => context(i))
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function fetchServing(body) {
+  const text = JSON.stringify(body)
+  return async () => ({ status: 200, json: async () => JSON.parse(text), text: async () => text })
+}
+
+async function loadedClient(Client, body) {
+  const client = new Client('phc_bench', {
+    host: 'https://bench.posthog.invalid',
+    personalApiKey: 'phx_bench',
+    featureFlagsPollingInterval: 3600000,
+    fetch: fetchServing(body),
+    flushAt: 100000,
+    flushInterval: 0,
+  })
+  client.on?.('error', (error) => {
+    throw error
+  })
+  // The first call waits for the definitions to load.
+  await client.getFeatureFlag('warm-up', 'warm-up', { onlyEvaluateLocally: true, sendFeatureFlagEvents: false })
+  return client
+}
+
+/** Calls per second of `call` over about ROUND_MS, awaiting each call (as an application does). */
+async function measure(call, keys) {
+  let calls = 0
+  let i = 0
+  const start = performance.now()
+  let elapsed = 0
+  while (elapsed < ROUND_MS) {
+    for (let batch = 0; batch < 50; batch++) {
+      await call(CONTEXTS[i % CONTEXTS.length], keys[i % keys.length])
+      i++
+      calls++
+    }
+    elapsed = performance.now() - start
+  }
+  return (calls / elapsed) * 1000
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const format = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1))
+
+async function throughput(flagCount) {
+  const body = buildDefinitions(flagCount)
+  const keys = body.flags.map((flag) => flag.key)
+  const clients = []
+  for (const [name, Client] of IMPLEMENTATIONS) clients.push({ name, client: await loadedClient(Client, body) })
+
+  // Sanity: both must agree on the answers, or the comparison means nothing.
+  for (let i = 0; i < 200; i++) {
+    const { distinctId, options } = CONTEXTS[i]
+    const [a, b] = await Promise.all(clients.map(({ client }) => client.getAllFlags(distinctId, options)))
+    if (JSON.stringify(Object.entries(a).sort()) !== JSON.stringify(Object.entries(b).sort())) {
+      throw new Error(`implementations disagree for ${distinctId}`)
+    }
+  }
+
+  const calls = {
+    getFeatureFlag: (client) => (ctx, key) => client.getFeatureFlag(key, ctx.distinctId, ctx.options),
+    getAllFlags: (client) => (ctx) => client.getAllFlags(ctx.distinctId, ctx.options),
+  }
+  const results = []
+  for (const [callName, makeCall] of Object.entries(calls)) {
+    const samples = new Map(clients.map(({ name }) => [name, []]))
+    for (let round = 0; round < ROUNDS; round++) {
+      // Interleaved: each round measures every implementation once, alternating who goes first.
+      const order = round % 2 === 0 ? clients : [...clients].reverse()
+      for (const { name, client } of order) samples.get(name).push(await measure(makeCall(client), keys))
+    }
+    const ours = median(samples.get(clients[0].name))
+    const theirs = median(samples.get(clients[1].name))
+    results.push({ flagCount, callName, ours, theirs })
+  }
+  for (const { client } of clients) await client.shutdown(1000)
+  return results
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function heapUsed() {
+  for (let i = 0; i < 4; i++) globalThis.gc()
+  return process.memoryUsage().heapUsed
+}
+
+/** Heap held per client with these definitions loaded, minus the same clients with no flags loaded. */
+async function memoryPerDefinitionSet(Client, body) {
+  const empty = { flags: [], group_type_mapping: {}, cohorts: {} }
+  const measureClients = async (definitions) => {
+    const before = heapUsed()
+    const clients = []
+    for (let i = 0; i < MEMORY_CLIENTS; i++) clients.push(await loadedClient(Client, definitions))
+    const after = heapUsed()
+    for (const client of clients) await client.shutdown(1000)
+    return (after - before) / MEMORY_CLIENTS
+  }
+  const baseline = median([await measureClients(empty), await measureClients(empty), await measureClients(empty)])
+  const loaded = median([await measureClients(body), await measureClients(body), await measureClients(body)])
+  return { perSet: loaded - baseline, perClient: loaded }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main() {
+  if (typeof globalThis.gc !== 'function') throw new Error('run with --expose-gc (node bench/run.mjs does)')
+  console.log(`node ${process.version}, ${ROUNDS} interleaved rounds of ~${ROUND_MS} ms per measurement, median shown`)
+  console.log('')
+  console.log('throughput (calls/s, onlyEvaluateLocally, no flag-called events, 10,000 distinct ids)')
+  console.log('flags  call            this package     upstream   ratio')
+  for (const flagCount of [50, 500]) {
+    for (const { callName, ours, theirs } of await throughput(flagCount)) {
+      console.log(
+        `${String(flagCount).padStart(5)}  ${callName.padEnd(14)} ${format(ours).padStart(13)} ${format(theirs).padStart(12)}  ${(ours / theirs).toFixed(1)}x`
+      )
+    }
+  }
+  console.log('')
+  console.log(`memory per loaded definition set (heap, ${MEMORY_CLIENTS} clients, baseline: same clients with no flags)`)
+  console.log('flags  this package     upstream   ratio')
+  for (const flagCount of [50, 500]) {
+    const body = buildDefinitions(flagCount)
+    const ours = await memoryPerDefinitionSet(Ours, body)
+    const theirs = await memoryPerDefinitionSet(Upstream, body)
+    const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`
+    console.log(
+      `${String(flagCount).padStart(5)}  ${kb(ours.perSet).padStart(12)} ${kb(theirs.perSet).padStart(12)}  ${(ours.perSet / theirs.perSet).toFixed(2)}x`
+    )
+  }
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
