@@ -114,7 +114,9 @@ export const flushAsync = async (rounds = 5): Promise<void> => {
 }
 
 /** Fake time for the poller's timers; nock and fetch need real ticks and immediates to answer. */
-export const FAKE_TIMERS: Parameters<typeof jest.useFakeTimers>[0] = { doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }
+export const FAKE_TIMERS: Parameters<typeof jest.useFakeTimers>[0] = {
+  doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'],
+}
 
 /** Waits (on real macrotask turns) until `predicate` holds; fails loudly instead of hanging. */
 export async function until(predicate: () => boolean, what = 'condition', rounds = 500): Promise<void> {
