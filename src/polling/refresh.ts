@@ -87,6 +87,7 @@ async function readCache(ctx: RefreshContext, when: string): Promise<boolean> {
 type FetchOutcome = { kind: 'ok'; data: FlagDefinitionCacheData } | { kind: 'quota-limited' } | { kind: 'failed' }
 
 async function fetchFromApi(ctx: RefreshContext): Promise<FetchOutcome> {
+  if (ctx.isStopped()) return { kind: 'failed' }
   ctx.stats.count('apiFetches')
   const outcome = await ctx.request()
   if (ctx.isStopped()) return { kind: 'failed' }

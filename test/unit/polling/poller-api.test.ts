@@ -266,6 +266,14 @@ describe('stopping', () => {
     expect(scripted.calls()).toBe(1)
   })
 
+  it('sends nothing when stopped right after construction', async () => {
+    const scripted = scriptedFetch([{ status: 200 }])
+    const { poller } = startPoller({ getFetch: () => scripted.fetch as never })
+    await poller.stop(1000)
+    await flushAsync()
+    expect(scripted.calls()).toBe(0)
+  })
+
   it('aborts the request in flight and resolves at once, reporting nothing', async () => {
     let signal: AbortSignal | undefined
     const fetch = (_: string, options: { signal: AbortSignal }) => {
