@@ -111,3 +111,27 @@ describe('after shutdown', () => {
     expect(cache.shutdown).toHaveBeenCalledTimes(1)
   })
 })
+
+describe('the definitions request through the client', () => {
+  it('makes one definitions request, not one per evaluation, while the API refuses the key', async () => {
+    const api = mockApi(401)
+    const { client: posthog } = client()
+    for (let i = 0; i < 10; i++) await posthog.getFeatureFlag('test-flag', `user-${i}`)
+    expect(api.calls()).toBe(1)
+  })
+
+  it('answers an evaluation after requestTimeout when the definitions request stalls', async () => {
+    mockApi()
+    const stalled = jest.fn((url: string) =>
+      url.includes('local_evaluation')
+        ? never()
+        : Promise.resolve({ status: 200, json: async () => ({}), text: async () => '{}' })
+    )
+    const { client: posthog, messages } = client({ fetch: stalled as never, requestTimeout: 50 })
+    await posthog.getFeatureFlag('test-flag', 'user-1')
+    expect(messages()).toContain(
+      'Failed to load feature flag definitions from the API: no complete response within 50ms (requestTimeout); ' +
+        'local evaluation is not ready yet'
+    )
+  })
+})
