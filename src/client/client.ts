@@ -9,6 +9,7 @@ import {
   type PostHogFetchOptions,
   type PostHogFetchResponse,
   type PostHogFlagsAndPayloadsResponse,
+  type PostHogEventProperties,
   type PostHogPersistedProperty,
 } from '@posthog/core'
 import { ErrorTracking } from '../error-tracking'
@@ -48,13 +49,11 @@ import { LIBRARY_VERSION } from './version'
  * public declarations do not drag in core's error-tracking internals (which name DOM types).
  */
 interface ExceptionCapture {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form event properties, as in upstream
-  captureException(error: unknown, distinctId?: string, additionalProperties?: Record<string | number, any>): void
+  captureException(error: unknown, distinctId?: string, additionalProperties?: Record<string | number, unknown>): void
   captureExceptionImmediate(
     error: unknown,
     distinctId?: string,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form event properties, as in upstream
-    additionalProperties?: Record<string | number, any>
+    additionalProperties?: Record<string | number, unknown>
   ): Promise<void>
   shutdown(): void
 }
@@ -132,13 +131,12 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
     this.flagCalls.calls = calls
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- core's contract; stored values are arbitrary
-  getPersistedProperty(key: PostHogPersistedProperty): any | undefined {
-    return this.storage.get(key)
+  /** Core's persisted state (queue, opt-out...), kept in memory. */
+  getPersistedProperty<T>(key: PostHogPersistedProperty): T | undefined {
+    return this.storage.get<T>(key)
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- core's contract; stored values are arbitrary
-  setPersistedProperty(key: PostHogPersistedProperty, value: any | null): void {
+  setPersistedProperty<T>(key: PostHogPersistedProperty, value: T | null): void {
     this.storage.set(key, value)
   }
 
@@ -224,7 +222,14 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
 
   /** Queues a `$groupidentify` event; the distinct id defaults to `$<groupType>_<groupKey>`. */
   groupIdentify({ groupType, groupKey, properties, distinctId, disableGeoip }: GroupIdentifyMessage): void {
-    super.groupIdentifyStateless(groupType, groupKey, properties, { disableGeoip }, distinctId)
+    // Properties are serialised as given; core's JSON type is narrower than what callers may pass.
+    super.groupIdentifyStateless(
+      groupType,
+      groupKey,
+      properties as PostHogEventProperties,
+      { disableGeoip },
+      distinctId
+    )
   }
 
   /** Runs hooks and flag enrichment for `props`; rejects with `null` when a `before_send` hook dropped it. */
@@ -516,8 +521,7 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
   // --- error tracking --------------------------------------------------------------------------------------------
 
   /** Captures `error` as an `$exception` event (through `capture`, so hooks apply). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form event properties, as in upstream
-  captureException(error: unknown, distinctId?: string, additionalProperties?: Record<string | number, any>): void {
+  captureException(error: unknown, distinctId?: string, additionalProperties?: Record<string | number, unknown>): void {
     this.errorTracking.captureException(error, distinctId, additionalProperties)
   }
 
@@ -525,8 +529,7 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
   async captureExceptionImmediate(
     error: unknown,
     distinctId?: string,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form event properties, as in upstream
-    additionalProperties?: Record<string | number, any>
+    additionalProperties?: Record<string | number, unknown>
   ): Promise<void> {
     return this.errorTracking.captureExceptionImmediate(error, distinctId, additionalProperties)
   }

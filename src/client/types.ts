@@ -36,11 +36,9 @@ export interface SendFeatureFlagsOptions {
   /** Use only locally evaluated flags (needs a personal API key); never calls `/flags`. */
   onlyEvaluateLocally?: boolean
   /** Person properties the flags are evaluated with (event properties are not used). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  personProperties?: Record<string, any>
+  personProperties?: Record<string, unknown>
   /** Group type to group properties the flags are evaluated with. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  groupProperties?: Record<string, Record<string, any>>
+  groupProperties?: Record<string, Record<string, unknown>>
   /** Only these flags are evaluated. */
   flagKeys?: string[]
 }
@@ -66,8 +64,7 @@ export interface GroupIdentifyMessage {
   /** The group's identifier within its type. */
   groupKey: string
   /** Set on the group. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  properties?: Record<string | number, any>
+  properties?: Record<string | number, unknown>
   /** Defaults to `$<groupType>_<groupKey>`. */
   distinctId?: string
   /** Overrides the client's `disableGeoip` for this call. */
