@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { createProject, runNode } from './helpers/consumer-project'
 import { declaredValueExports } from './helpers/declared-exports'
-import { packedConsumer } from './helpers/packed-consumer'
+import { packedConsumer, upstreamConsumer } from './helpers/packed-consumer'
 
 interface Loaded {
   main: { file: string; exports: string[]; libraryId: string }
@@ -65,5 +65,25 @@ describe.each([
       expect({ loader, exports: loaded[loader].main.exports }).toEqual({ loader, exports: mainValues })
       expect({ loader, exports: loaded[loader].experimental.exports }).toEqual({ loader, exports: experimentalValues })
     }
+  })
+})
+
+describe('control: upstream posthog-node 5.13.2 in the same setup', () => {
+  it.each([
+    ['require', "require('posthog-node/experimental')"],
+    ['import', "await import('posthog-node/experimental')"],
+  ])('cannot %s posthog-node/experimental (ERR_PACKAGE_PATH_NOT_EXPORTED)', async (loader, code) => {
+    const upstreamDir = createProject({
+      name: `runtime-control-${loader}`,
+      packageType: 'module',
+      compilerOptions: {},
+      files: {
+        'load.mjs': `import { createRequire } from 'node:module'\nconst require = createRequire(import.meta.url)\n${code}\n`,
+      },
+      consumer: upstreamConsumer(),
+    })
+    const result = await runNode(upstreamDir, ['load.mjs'])
+    expect(result.code).not.toBe(0)
+    expect(result.stderr).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED')
   })
 })
