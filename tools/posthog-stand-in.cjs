@@ -10,7 +10,7 @@
 //   api.requests()              // definitions requests so far (api.requests('batch'), api.requests('flags'), 'all')
 //   api.setMode('hang'|'fail'|'ok')   // hang: never answer definitions requests; fail: answer them with 500
 //   api.setDefinitions(body)    // what later definitions requests return
-//   api.onRequest(fn)           // fn({ kind, method, path, at, mode }) for every request
+//   api.onRequest(fn)           // fn({ kind, method, path, at, mode, authorization }) for every request
 //   await api.close()           // also ends hanging requests
 // CLI:
 //   node tools/posthog-stand-in.cjs [--port 8010] [--mode ok|hang|fail]
@@ -148,7 +148,14 @@ function start(options = {}) {
     const url = new URL(req.url, 'http://stand-in')
     const kind = classify(req.method, url.pathname)
     counts[kind]++
-    const record = { kind, method: req.method, path: url.pathname, at: Date.now(), mode }
+    const record = {
+      kind,
+      method: req.method,
+      path: url.pathname,
+      at: Date.now(),
+      mode,
+      authorization: req.headers.authorization,
+    }
     for (const listener of listeners) listener(record)
     const send = (status, body) => {
       if (res.destroyed) return

@@ -14,7 +14,13 @@ import { decodeStoredData, STORED_SCHEMA_VERSION } from './stored-entry'
  */
 export interface RedisClientLike {
   eval(script: string, numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>
+  /** ioredis' connection state; used to wait for the first connection (see {@link RedisFlagDefinitionCache}). */
+  readonly status?: string
+  once?(event: 'ready', listener: () => void): unknown
+  removeListener?(event: 'ready', listener: () => void): unknown
 }
+
+const CONNECTING = new Set(['connecting', 'connect', 'reconnecting'])
 
 /**
  * Options of {@link RedisFlagDefinitionCache}.
@@ -56,7 +62,9 @@ const READ = `return redis.call('HMGET', KEYS[1], 'v', 'data')`
  *
  * Pass your own ioredis client; the provider never closes it. Configure the client to fail rather than queue while
  * disconnected (e.g. `enableOfflineQueue: false` or `maxRetriesPerRequest: 1`); the provider gives up on any
- * operation after `timeoutMs` either way and falls back to fetching from the API.
+ * operation after `timeoutMs` either way and falls back to fetching from the API. Until the client has connected
+ * once, operations wait for it (within `timeoutMs`), so a client created just before the PostHog client still serves
+ * the start-up read; after that, a lost connection fails at once.
  *
  * @experimental May change in a minor version.
  */
@@ -66,6 +74,7 @@ export class RedisFlagDefinitionCache extends SharedFlagDefinitionCache {
   /** The lease: a string key holding the owner's random token, with a PX expiry. */
   readonly leaseKey: string
   private readonly redis: RedisClientLike
+  private connectedOnce = false
 
   constructor(redis: RedisClientLike, options: RedisFlagDefinitionCacheOptions) {
     super('RedisFlagDefinitionCache', options)
@@ -87,7 +96,7 @@ export class RedisFlagDefinitionCache extends SharedFlagDefinitionCache {
 
   protected async tryTakeLease(token: string): Promise<LeaseOutcome> {
     const { maxAgeMs, leaseMs } = this.options
-    const result = await this.redis.eval(
+    const result = await this.eval(
       TAKE_LEASE,
       2,
       this.entryKey,
@@ -101,7 +110,7 @@ export class RedisFlagDefinitionCache extends SharedFlagDefinitionCache {
   }
 
   protected async readEntry(): Promise<ReadOutcome> {
-    const result = await this.redis.eval(READ, 1, this.entryKey)
+    const result = await this.eval(READ, 1, this.entryKey)
     if (!Array.isArray(result)) throw new Error(`unexpected reply to HMGET: ${typeof result}`)
     const [version, data] = result as unknown[]
     if (version === null && data === null) return { found: false }
@@ -109,7 +118,7 @@ export class RedisFlagDefinitionCache extends SharedFlagDefinitionCache {
   }
 
   protected async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
-    await this.redis.eval(
+    await this.eval(
       STORE_AND_RELEASE,
       2,
       this.entryKey,
@@ -121,6 +130,41 @@ export class RedisFlagDefinitionCache extends SharedFlagDefinitionCache {
   }
 
   protected async releaseLease(token: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.leaseKey, token)
+    await this.eval(RELEASE, 1, this.leaseKey, token)
+  }
+
+  private async eval(script: string, numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown> {
+    await this.firstConnection()
+    return this.redis.eval(script, numberOfKeys, ...keysAndArgs)
+  }
+
+  /**
+   * With `enableOfflineQueue: false` a command sent while the client is still connecting fails at once; waiting for
+   * the first 'ready' (the caller's timeout bounds the wait) lets a just-created client serve the start-up read.
+   */
+  private firstConnection(): Promise<void> {
+    const { redis } = this
+    if (this.connectedOnce || redis.status === undefined || redis.status === 'ready') {
+      this.connectedOnce ||= redis.status === 'ready'
+      return Promise.resolve()
+    }
+    if (!CONNECTING.has(redis.status) || !redis.once || !redis.removeListener) return Promise.resolve()
+    return new Promise<void>((resolve) => {
+      const ready = () => {
+        clearTimeout(timer)
+        this.connectedOnce = true
+        resolve()
+      }
+      // Give up waiting a little before the operation's own timeout so the command itself reports the failure.
+      const timer = setTimeout(
+        () => {
+          redis.removeListener!('ready', ready)
+          resolve()
+        },
+        Math.max(0, this.options.timeoutMs - 50)
+      )
+      timer.unref?.()
+      redis.once!('ready', ready)
+    })
   }
 }

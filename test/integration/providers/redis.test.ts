@@ -77,6 +77,20 @@ describeWith('redis', 'RedisFlagDefinitionCache', () => {
     expect(await redis.ping()).toBe('PONG')
   })
 
+  it('waits for a just-created client to connect (offline queue off) so the start-up read is served', async () => {
+    const key = uniqueName('startup')
+    const writer = new RedisFlagDefinitionCache(redis, { key, keyPrefix: prefix })
+    await writer.onFlagDefinitionsReceived(sampleDefinitions('startup'))
+    const fresh = new Redis(REDIS_URL, { enableOfflineQueue: false })
+    try {
+      expect(fresh.status).not.toBe('ready')
+      const reader = new RedisFlagDefinitionCache(fresh, { key, keyPrefix: prefix })
+      expect(await reader.getFlagDefinitions()).toEqual(sampleDefinitions('startup'))
+    } finally {
+      await fresh.quit()
+    }
+  })
+
   describe('when Redis is unreachable', () => {
     const clients: Redis[] = []
     let hole: BlackHole

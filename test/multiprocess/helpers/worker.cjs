@@ -1,0 +1,146 @@
+// One worker process of the multi-process tests: a PostHog client from the BUILT package (dist/) with one of the
+// shipped providers, evaluating flags in a loop against the PostHog stand-in. It reports over IPC:
+//   { type: 'fetch-start', at }             each definitions request it sends to the API
+//   { type: 'ready', firstFlag, ownRequestsBeforeFirstFlag, source }   after its first evaluation
+//   { type: 'report', ... }                 in answer to { type: 'report' }
+// and exits after { type: 'stop' } (client.shutdown(), then closing its own Redis client / pg pool).
+'use strict'
+const path = require('node:path')
+const root = path.join(__dirname, '..', '..', '..')
+const { PostHog } = require(path.join(root, 'dist', 'entrypoints', 'index.node.js'))
+const experimental = require(path.join(root, 'dist', 'experimental.js'))
+
+const config = JSON.parse(process.argv[2])
+const PEOPLE = Array.from({ length: 10 }, (_, i) => ({
+  id: `user-${i}`,
+  properties: { email: i % 2 === 0 ? `user-${i}@example.com` : `user-${i}@other.org`, sessions_last_week: i * 3 },
+}))
+
+let ownDefinitionsRequests = 0
+const countingFetch = (url, options) => {
+  if (String(url).includes('/api/feature_flag/local_evaluation')) {
+    ownDefinitionsRequests++
+    process.send({ type: 'fetch-start', at: Date.now() })
+  }
+  return fetch(url, options)
+}
+
+const closers = []
+function makeProvider() {
+  const common = {
+    key: config.key,
+    maxAgeMs: config.maxAgeMs,
+    leaseMs: config.leaseMs,
+    timeoutMs: config.timeoutMs,
+    logger: { warn: () => undefined },
+  }
+  switch (config.provider) {
+    case 'redis': {
+      const Redis = require('ioredis')
+      const redis = new Redis(config.redisUrl, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => 100,
+        connectTimeout: 1000,
+      })
+      redis.on('error', () => undefined)
+      closers.push(() => redis.quit().catch(() => redis.disconnect()))
+      return new experimental.RedisFlagDefinitionCache(redis, { ...common, keyPrefix: config.keyPrefix })
+    }
+    case 'postgres': {
+      const { Pool } = require('pg')
+      const pool = new Pool({ connectionString: config.databaseUrl, max: 2, connectionTimeoutMillis: 1000 })
+      pool.on('error', () => undefined) // a dropped idle connection must not crash the worker
+      closers.push(() => pool.end())
+      return new experimental.PostgresFlagDefinitionCache(pool, { ...common, table: config.table })
+    }
+    case 'file':
+      return new experimental.FileFlagDefinitionCache({ ...common, directory: config.directory })
+    default:
+      return undefined
+  }
+}
+
+const provider = makeProvider()
+const client = new PostHog('phc_multiprocess_test', {
+  host: config.apiUrl,
+  personalApiKey: config.personalApiKey ?? 'phx_multiprocess_test',
+  featureFlagsPollingInterval: config.pollingIntervalMs,
+  requestTimeout: config.requestTimeoutMs ?? 10000,
+  flagDefinitionCacheProvider: provider,
+  fetch: countingFetch,
+  flushAt: 1000,
+  flushInterval: 60000,
+})
+let clientErrors = 0
+client.on('error', () => clientErrors++)
+
+let rounds = 0
+let exceptions = []
+let lastResult
+let stopped = false
+
+async function evaluateAll() {
+  const result = {}
+  for (const person of PEOPLE) {
+    result[person.id] = await client.getAllFlags(person.id, {
+      personProperties: person.properties,
+      onlyEvaluateLocally: true,
+    })
+  }
+  return result
+}
+
+async function loop() {
+  while (!stopped) {
+    try {
+      lastResult = await evaluateAll()
+      rounds++
+    } catch (error) {
+      exceptions.push(String(error && error.stack ? error.stack : error))
+    }
+    await new Promise((resolve) => setTimeout(resolve, config.evaluateEveryMs ?? 50))
+  }
+}
+
+async function main() {
+  const person = PEOPLE[0]
+  const firstFlag = await client.getFeatureFlag('beta-dashboard', person.id, {
+    personProperties: person.properties,
+    onlyEvaluateLocally: true,
+    sendFeatureFlagEvents: false,
+  })
+  const stats = client.getFlagDefinitionsStats()
+  process.send({
+    type: 'ready',
+    firstFlag,
+    ownRequestsBeforeFirstFlag: ownDefinitionsRequests,
+    source: stats && stats.lastLoadSource,
+  })
+  loop()
+}
+
+process.on('message', async (message) => {
+  if (message.type === 'report') {
+    process.send({
+      type: 'report',
+      rounds,
+      exceptions,
+      lastResult,
+      ownDefinitionsRequests,
+      clientErrors,
+      clientStats: client.getFlagDefinitionsStats(),
+      providerStats: provider ? provider.getStats() : undefined,
+    })
+  } else if (message.type === 'stop') {
+    stopped = true
+    await client.shutdown()
+    for (const close of closers) await close()
+    process.exit(0)
+  }
+})
+
+main().catch((error) => {
+  process.send({ type: 'fatal', error: String(error && error.stack ? error.stack : error) })
+  process.exit(1)
+})
