@@ -1,0 +1,60 @@
+// Which fetch the client uses: the `fetch` option, else the global fetch as it is at request time (so
+// instrumentation or mocks installed after construction apply to every request, definitions included).
+import { PostHog } from '../../../src/entrypoints/index.node'
+
+const definitions = { flags: [], group_type_mapping: {}, cohorts: {} }
+
+function jsonResponse(body: unknown) {
+  return { status: 200, text: async () => JSON.stringify(body), json: async () => body }
+}
+
+const realFetch = globalThis.fetch
+afterEach(() => {
+  globalThis.fetch = realFetch
+})
+
+describe('fetch', () => {
+  test('the fetch option is used for batches, /flags and definitions', async () => {
+    const urls: string[] = []
+    const client = new PostHog('TEST_API_KEY', {
+      host: 'http://custom-fetch.test',
+      personalApiKey: 'phx_personal',
+      flushInterval: 0,
+      fetch: async (url) => {
+        urls.push(url.replace(/\?.*/, ''))
+        return jsonResponse(url.includes('local_evaluation') ? definitions : { flags: {} })
+      },
+    })
+    await client.waitForLocalEvaluationReady(1000)
+    await client.getFeatureFlag('f', 'u', { sendFeatureFlagEvents: false })
+    await client.captureImmediate({ distinctId: 'u', event: 'e' })
+    await client.shutdown(1000)
+    expect([...new Set(urls)].sort()).toEqual([
+      'http://custom-fetch.test/api/feature_flag/local_evaluation',
+      'http://custom-fetch.test/batch/',
+      'http://custom-fetch.test/flags/',
+    ])
+  })
+
+  test('without the option, a global fetch replaced after construction is used, definitions included', async () => {
+    globalThis.fetch = (async () => {
+      throw new Error('the fetch present at construction must not be used')
+    }) as typeof fetch
+    const client = new PostHog('TEST_API_KEY', {
+      host: 'http://late-fetch.test',
+      personalApiKey: 'phx_personal',
+      flushInterval: 0,
+    })
+    client.on('error', () => undefined)
+    const urls: string[] = []
+    globalThis.fetch = (async (url: string) => {
+      urls.push(url.replace(/\?.*/, ''))
+      return jsonResponse(url.includes('local_evaluation') ? definitions : { flags: {} })
+    }) as unknown as typeof fetch
+    await client.reloadFeatureFlags()
+    await client.getFeatureFlag('f', 'u', { sendFeatureFlagEvents: false })
+    await client.shutdown(1000)
+    expect(urls).toContain('http://late-fetch.test/api/feature_flag/local_evaluation')
+    expect(urls).toContain('http://late-fetch.test/flags/')
+  })
+})
