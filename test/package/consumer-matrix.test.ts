@@ -6,6 +6,9 @@ import { join } from 'node:path'
 import { createProject, runNode, strictNodeUser } from './helpers/consumer-project'
 import { compileProject, type CompileResult } from './helpers/typescript'
 
+// The first file to run packs and installs the package; a loaded machine makes that slow, not wrong.
+jest.setTimeout(120_000)
+
 interface Row {
   name: string
   packageType: 'commonjs' | 'module'

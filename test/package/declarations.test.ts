@@ -5,6 +5,9 @@ import { createProject, strictNodeUser } from './helpers/consumer-project'
 import { upstreamConsumer } from './helpers/packed-consumer'
 import { compileProject, type Diagnostic } from './helpers/typescript'
 
+// The first file to run packs and installs the package; a loaded machine makes that slow, not wrong.
+jest.setTimeout(120_000)
+
 const setups = [
   { name: 'node10', packageType: 'commonjs' as const, options: { module: 'commonjs', moduleResolution: 'node10' } },
   { name: 'nodenext', packageType: 'module' as const, options: { module: 'nodenext' } },

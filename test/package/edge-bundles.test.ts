@@ -6,6 +6,9 @@ import { join, relative } from 'node:path'
 import { createProject, runNode } from './helpers/consumer-project'
 import { packedConsumer } from './helpers/packed-consumer'
 
+// The first file to run packs and installs the package; a loaded machine makes that slow, not wrong.
+jest.setTimeout(120_000)
+
 let dir: string
 beforeAll(() => {
   dir = createProject({

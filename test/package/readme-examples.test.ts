@@ -7,6 +7,9 @@ import { repoRoot } from './helpers/packed-consumer'
 import { typescriptBlocks, type CodeBlock } from './helpers/readme-blocks'
 import { compileProject, type CompileResult } from './helpers/typescript'
 
+// The first file to run packs and installs the package; a loaded machine makes that slow, not wrong.
+jest.setTimeout(120_000)
+
 const readmePath = join(repoRoot, 'README.md')
 const blocks = existsSync(readmePath) ? typescriptBlocks(readFileSync(readmePath, 'utf8')) : []
 const fileOf = (block: CodeBlock) => `readme-line-${block.line}.ts`

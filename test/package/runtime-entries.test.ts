@@ -6,6 +6,9 @@ import { createProject, runNode } from './helpers/consumer-project'
 import { declaredValueExports } from './helpers/declared-exports'
 import { packedConsumer, upstreamConsumer } from './helpers/packed-consumer'
 
+// The first file to run packs and installs the package; a loaded machine makes that slow, not wrong.
+jest.setTimeout(120_000)
+
 interface Loaded {
   main: { file: string; exports: string[]; libraryId: string }
   experimental: { file: string; exports: string[] }
