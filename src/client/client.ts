@@ -17,6 +17,8 @@ import type { EvaluationInput } from '../evaluation'
 import { DefinitionsPoller, type FetchFn } from '../polling/poller'
 import type { FlagDefinitionsStats } from '../polling/stats'
 import { FlagCalledDeduplicator } from './flag-called-dedup'
+import { flagCalledProperties } from './flag-called-event'
+import { identifyProperties } from './identify-properties'
 import { LocalFlags } from './local-flags'
 import { MemoryStorage } from './memory-storage'
 import {
@@ -368,16 +370,7 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
       this.capture({
         distinctId,
         event: '$feature_flag_called',
-        properties: {
-          $feature_flag: key,
-          $feature_flag_response: value,
-          $feature_flag_id: detail?.metadata?.id,
-          $feature_flag_version: detail?.metadata?.version,
-          $feature_flag_reason: detail?.reason?.description ?? detail?.reason?.code,
-          locally_evaluated: locallyEvaluated,
-          [`$feature/${key}`]: value,
-          $feature_flag_request_id: requestId,
-        },
+        properties: flagCalledProperties({ key, value, locallyEvaluated, detail, requestId }),
         groups,
         disableGeoip,
       })
@@ -549,17 +542,6 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
       throw flushed.reason
     }
   }
-}
-
-/** `$set` (or the other properties) become person properties; `$set_once` is taken out of the caller's object. */
-function identifyProperties(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form person properties
-  properties: Record<string | number, any> | undefined
-): { $set: JsonType; $set_once: JsonType } {
-  const setOnce = properties?.$set_once
-  // Upstream deletes it from the caller's object; kept for parity (callers may observe it).
-  delete properties?.$set_once
-  return { $set: properties?.$set || properties, $set_once: setOnce }
 }
 
 /** A dropped event rejects with null (nothing to report); anything else is a bug in a hook or in the preparation. */
