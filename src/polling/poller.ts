@@ -38,6 +38,8 @@ export const MIN_POLLING_INTERVAL_MS = 100
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000
 const DEFAULT_STOP_TIMEOUT_MS = 30_000
+/** Upper bound of a cold process's wait for another process's fetch (see refresh.ts). */
+export const MAX_COLD_START_WAIT_MS = 3_000
 
 /** A load in progress: `ready` resolves once it published definitions or settled, `settled` when it is over. */
 interface Load {
@@ -63,6 +65,7 @@ export class DefinitionsPoller {
   private startedFirstLoad = false
   private lastLoadSettledAt: number | undefined
   private debugEnabled = false
+  private readonly sleepers = new Set<() => void>()
 
   constructor(private readonly options: PollerOptions) {
     this.backoff = new Backoff(
@@ -133,6 +136,7 @@ export class DefinitionsPoller {
     clearTimeout(this.timer)
     this.timer = undefined
     this.requestAbort?.abort()
+    for (const wake of this.sleepers) wake()
     if (!this.provider) return
     this.provider.close()
     const startedAt = Date.now()
@@ -200,7 +204,22 @@ export class DefinitionsPoller {
       log: (message) => {
         if (this.debugEnabled) console.debug(`[FEATURE FLAGS] ${message}`)
       },
+      coldStartWaitMs: Math.min(MAX_COLD_START_WAIT_MS, this.requestTimeoutMs),
+      sleep: (ms) => this.sleep(ms),
     }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped) return done
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer)
+        this.sleepers.delete(wake)
+        resolve()
+      }
+      const timer = unrefTimeout(wake, ms)
+      this.sleepers.add(wake)
+    })
   }
 
   private async request(): Promise<RequestOutcome> {

@@ -3,7 +3,8 @@
 //   first load with a provider: read the cache; a valid copy ends the cycle (a warm start, zero API calls)
 //   provider says fetch (or fails to answer) → GET from the API → publish → hand a copy to the provider
 //       the GET failed (not 402) → read the cache, another process may have stored a fresher copy
-//   provider says don't → read the cache; nothing there and nothing in memory → fetch for ourselves only
+//   provider says don't → read the cache; nothing there and nothing in memory → wait briefly for the lease holder
+//       to store (re-reading the cache), then fetch for ourselves only
 //   no provider → GET from the API
 //
 // The poller stops any of this as soon as it is stopped: no provider call, no state change, no report after that.
@@ -26,6 +27,10 @@ export interface RefreshContext {
   /** New definitions are in memory: waiting evaluations may go on, listeners hear the flag count. */
   published(flagCount: number): void
   log(message: string): void
+  /** How long a process with nothing loaded waits for another one's fetch before fetching for itself. */
+  readonly coldStartWaitMs: number
+  /** Resolves after ms, or at once when the poller stops. */
+  sleep(ms: number): Promise<void>
 }
 
 export async function refresh(ctx: RefreshContext, initial: boolean): Promise<void> {
@@ -34,17 +39,22 @@ export async function refresh(ctx: RefreshContext, initial: boolean): Promise<vo
     await fetchFromApi(ctx)
     return
   }
-  if (initial && (await readCache(ctx, 'at start-up'))) return
+  if (initial && (await readCache(ctx, 'at start-up')) === 'hit') return
   if (ctx.isStopped()) return
 
   const shouldFetch = await provider.shouldFetch()
   if (ctx.isStopped()) return
   if (!shouldFetch) {
-    if (await readCache(ctx, 'as a follower')) {
+    const read = await readCache(ctx, 'as a follower')
+    if (read === 'hit') {
       // The API did not refuse us this cycle (we did not ask), so a past refusal no longer slows the cache reads.
       ctx.backoff.reset()
       return
     }
+    if (ctx.isStopped() || ctx.store.loadedOnce) return
+    // A fleet starting together: one process holds the lease and is fetching. Its copy usually lands within one API
+    // round trip, so re-read the cache for a short, bounded while instead of every process fetching at once.
+    if (read === 'miss' && (await waitForLeaseHolder(ctx))) return
     if (ctx.isStopped() || ctx.store.loadedOnce) return
     // Nothing in the cache and nothing in memory: local evaluation could never start if we kept waiting for the
     // process that holds the lease, so fetch for ourselves without claiming the cache.
@@ -63,25 +73,41 @@ export async function refresh(ctx: RefreshContext, initial: boolean): Promise<vo
   }
 }
 
-async function readCache(ctx: RefreshContext, when: string): Promise<boolean> {
+async function waitForLeaseHolder(ctx: RefreshContext): Promise<boolean> {
+  let waited = 0
+  for (let delay = 50; waited < ctx.coldStartWaitMs; delay *= 2) {
+    const step = Math.min(delay, ctx.coldStartWaitMs - waited)
+    await ctx.sleep(step)
+    waited += step
+    if (ctx.isStopped()) return false
+    const read = await readCache(ctx, 'after waiting for the process that fetches')
+    // Only an empty cache is worth waiting on; unreadable or invalid data will not fix itself in a second.
+    if (read !== 'miss') return read === 'hit'
+  }
+  return false
+}
+
+type CacheRead = 'hit' | 'miss' | 'unusable'
+
+async function readCache(ctx: RefreshContext, when: string): Promise<CacheRead> {
   const read = await ctx.provider!.read()
-  if (ctx.isStopped()) return false
-  if (read.kind === 'failed') return false
+  if (ctx.isStopped()) return 'unusable'
+  if (read.kind === 'failed') return 'unusable'
   if (read.kind === 'miss') {
     ctx.stats.count('cacheMisses')
-    return false
+    return 'miss'
   }
   const accepted = ctx.store.acceptCached(read.value)
   if (!accepted.ok) {
     ctx.stats.count('cacheInvalid')
     ctx.provider!.reportInvalid(accepted.reason)
-    return false
+    return 'unusable'
   }
   ctx.stats.count('cacheHits')
   ctx.stats.loaded('cache', accepted.flagCount)
   ctx.log(`Loaded ${accepted.flagCount} flag definitions from the cache ${when}`)
   ctx.published(accepted.flagCount)
-  return true
+  return 'hit'
 }
 
 type FetchOutcome = { kind: 'ok'; data: FlagDefinitionCacheData } | { kind: 'quota-limited' } | { kind: 'failed' }
