@@ -1,5 +1,6 @@
 // Builds CommonJS (.js) and ES module (.mjs) outputs for the three public entries.
-// Shared code lands in chunks so that the node and experimental entries use one copy of each module.
+// Shared code lands in chunks so that the node and experimental entries use one copy of each module; the chunks are
+// named 'shared' because rollup would name them after an arbitrary module in them.
 import { builtinModules } from 'node:module'
 import esbuild from 'rollup-plugin-esbuild'
 
@@ -25,7 +26,7 @@ export default [
         dir: 'dist',
         format: 'cjs',
         entryFileNames: '[name].js',
-        chunkFileNames: 'chunks/[name]-[hash].js',
+        chunkFileNames: 'chunks/shared-[hash].js',
         sourcemap: true,
         exports: 'named',
         interop: 'auto',
@@ -34,7 +35,7 @@ export default [
         dir: 'dist',
         format: 'es',
         entryFileNames: '[name].mjs',
-        chunkFileNames: 'chunks/[name]-[hash].mjs',
+        chunkFileNames: 'chunks/shared-[hash].mjs',
         sourcemap: true,
       },
     ],
