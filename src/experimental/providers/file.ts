@@ -3,7 +3,7 @@
 // one); the lease is a file created with O_EXCL holding the owner's token and expiry.
 import { link, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { FlagDefinitionCacheData } from '../provider'
+import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../provider'
 import {
   createExclusiveFile,
   defaultCacheDirectory,
@@ -12,8 +12,14 @@ import {
   RefusedPathError,
 } from './file-safety'
 import { newLeaseToken } from './lease-token'
-import type { SharedFlagDefinitionCacheOptions } from './options'
-import { type LeaseOutcome, type ReadOutcome, SharedFlagDefinitionCache } from './shared-cache'
+import { type ResolvedSharedOptions, resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
+import {
+  type FlagDefinitionCacheProviderStats,
+  LeasedDefinitionsCache,
+  type LeaseOutcome,
+  type LeaseStore,
+  type ReadOutcome,
+} from './shared-cache'
 import { decodeStoredEntry, encodeStoredEntry, STORED_SCHEMA_VERSION } from './stored-entry'
 
 /**
@@ -44,24 +50,64 @@ const ignoreMissing = (error: unknown): void => {
  *
  * @experimental May change in a minor version.
  */
-export class FileFlagDefinitionCache extends SharedFlagDefinitionCache {
+export class FileFlagDefinitionCache implements FlagDefinitionCacheProvider {
+  /** Where the files live (the option, or the per-user default). */
   readonly directory: string
   /** `{ v, fetchedAt, data }` as JSON. The schema version is part of the name, so package versions never collide. */
   readonly entryPath: string
+  /** The lease: created exclusively, holding the owner's random token and its expiry. */
   readonly leasePath: string
+  private readonly cache: LeasedDefinitionsCache
 
   constructor(options: FileFlagDefinitionCacheOptions) {
-    super('FileFlagDefinitionCache', options)
+    const resolved = resolveSharedOptions('FileFlagDefinitionCache', options)
     if (options.directory !== undefined && (typeof options.directory !== 'string' || options.directory === '')) {
       throw new TypeError('FileFlagDefinitionCache: options.directory must be a non-empty path')
     }
     this.directory = options.directory ?? defaultCacheDirectory()
-    const base = join(this.directory, `${this.options.keyHash}.v${STORED_SCHEMA_VERSION}`)
+    const base = join(this.directory, `${resolved.keyHash}.v${STORED_SCHEMA_VERSION}`)
     this.entryPath = `${base}.json`
     this.leasePath = `${base}.lease`
+    const store = new FileLeaseStore(resolved, this.directory, this.entryPath, this.leasePath)
+    this.cache = new LeasedDefinitionsCache('FileFlagDefinitionCache', resolved, store)
   }
 
-  protected async tryTakeLease(token: string): Promise<LeaseOutcome> {
+  /** True for exactly one process when the shared definitions are older than `maxAgeMs` (or absent): it fetches. */
+  shouldFetchFlagDefinitions(): Promise<boolean> {
+    return this.cache.shouldFetchFlagDefinitions()
+  }
+
+  /** The shared definitions, even when older than `maxAgeMs`; undefined when there are none or they are unusable. */
+  getFlagDefinitions(): Promise<FlagDefinitionCacheData | undefined> {
+    return this.cache.getFlagDefinitions()
+  }
+
+  /** Stores definitions this process fetched, then releases its lease if it still holds it. */
+  onFlagDefinitionsReceived(data: FlagDefinitionCacheData): Promise<void> {
+    return this.cache.onFlagDefinitionsReceived(data)
+  }
+
+  /** Releases a lease this instance holds. Never removes the directory or the stored definitions. */
+  shutdown(): Promise<void> {
+    return this.cache.shutdown()
+  }
+
+  /** A copy of this instance's counters. */
+  getStats(): FlagDefinitionCacheProviderStats {
+    return this.cache.getStats()
+  }
+}
+
+/** The four lease operations on files. */
+class FileLeaseStore implements LeaseStore {
+  constructor(
+    private readonly options: ResolvedSharedOptions,
+    private readonly directory: string,
+    private readonly entryPath: string,
+    private readonly leasePath: string
+  ) {}
+
+  async tryTakeLease(token: string): Promise<LeaseOutcome> {
     await ensurePrivateDirectory(this.directory)
     if (await this.isFresh()) return 'fresh'
     if (!(await this.createLease(token)) && !(await this.recoverStaleLease(token))) return 'busy'
@@ -74,7 +120,7 @@ export class FileFlagDefinitionCache extends SharedFlagDefinitionCache {
     return 'taken'
   }
 
-  protected async readEntry(): Promise<ReadOutcome> {
+  async readEntry(): Promise<ReadOutcome> {
     await ensurePrivateDirectory(this.directory)
     let file
     try {
@@ -87,7 +133,7 @@ export class FileFlagDefinitionCache extends SharedFlagDefinitionCache {
     return { found: true, ...decodeStoredEntry(file.text) }
   }
 
-  protected async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
+  async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
     await ensurePrivateDirectory(this.directory)
     const temp = `${this.entryPath}.${newLeaseToken()}.tmp`
     try {
@@ -100,7 +146,7 @@ export class FileFlagDefinitionCache extends SharedFlagDefinitionCache {
     if (token) await this.releaseLease(token)
   }
 
-  protected async releaseLease(token: string): Promise<void> {
+  async releaseLease(token: string): Promise<void> {
     const current = await this.readLease(this.leasePath)
     if (current?.owner !== token) return
     await this.removeLeaseIf(token)

@@ -1,10 +1,16 @@
 // PostgreSQL provider. Taking the lease is one INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING statement:
 // the row lock serialises concurrent callers and the WHERE clause is re-checked on the latest row version, so exactly
 // one caller gets a row back. Times come from the database clock, so workers with skewed clocks agree on freshness.
-import type { FlagDefinitionCacheData } from '../provider'
-import type { SharedFlagDefinitionCacheOptions } from './options'
+import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../provider'
+import { type ResolvedSharedOptions, resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
 import { DEFAULT_POSTGRES_TABLE, postgresFlagDefinitionCacheDDL, quoteTableName } from './postgres-table'
-import { type LeaseOutcome, type ReadOutcome, SharedFlagDefinitionCache } from './shared-cache'
+import {
+  type FlagDefinitionCacheProviderStats,
+  LeasedDefinitionsCache,
+  type LeaseOutcome,
+  type LeaseStore,
+  type ReadOutcome,
+} from './shared-cache'
 import { decodeStoredData, STORED_SCHEMA_VERSION } from './stored-entry'
 
 /**
@@ -14,6 +20,7 @@ import { decodeStoredData, STORED_SCHEMA_VERSION } from './stored-entry'
  * @experimental May change in a minor version.
  */
 export interface PostgresPoolLike {
+  /** Runs one statement; `values` are bound parameters (the provider never splices values into SQL). */
   query(config: { text: string; values: unknown[]; query_timeout?: number }): Promise<{ rows: unknown[] }>
 }
 
@@ -41,25 +48,60 @@ const ALREADY_EXISTS = new Set(['42P07', '23505']) // a concurrent CREATE TABLE 
  *
  * @experimental May change in a minor version.
  */
-export class PostgresFlagDefinitionCache extends SharedFlagDefinitionCache {
-  private readonly pool: PostgresPoolLike
-  private readonly table: string
-  private readonly tableName: string
-  private readonly createTable: boolean
-  private tableReady: Promise<void> | undefined
+export class PostgresFlagDefinitionCache implements FlagDefinitionCacheProvider {
+  private readonly cache: LeasedDefinitionsCache
 
   constructor(pool: PostgresPoolLike, options: PostgresFlagDefinitionCacheOptions) {
-    super('PostgresFlagDefinitionCache', options)
+    const resolved = resolveSharedOptions('PostgresFlagDefinitionCache', options)
     if (!pool || typeof pool.query !== 'function') {
       throw new TypeError('PostgresFlagDefinitionCache: the first argument must be a pg Pool')
     }
-    this.pool = pool
-    this.tableName = options.table ?? DEFAULT_POSTGRES_TABLE
-    this.table = quoteTableName(this.tableName)
-    this.createTable = options.createTable ?? true
+    const table = options.table ?? DEFAULT_POSTGRES_TABLE
+    const store = new PostgresLeaseStore(pool, resolved, table, options.createTable ?? true)
+    this.cache = new LeasedDefinitionsCache('PostgresFlagDefinitionCache', resolved, store)
   }
 
-  protected async tryTakeLease(token: string): Promise<LeaseOutcome> {
+  /** True for exactly one process when the shared definitions are older than `maxAgeMs` (or absent): it fetches. */
+  shouldFetchFlagDefinitions(): Promise<boolean> {
+    return this.cache.shouldFetchFlagDefinitions()
+  }
+
+  /** The shared definitions, even when older than `maxAgeMs`; undefined when there are none or they are unusable. */
+  getFlagDefinitions(): Promise<FlagDefinitionCacheData | undefined> {
+    return this.cache.getFlagDefinitions()
+  }
+
+  /** Stores definitions this process fetched, then releases its lease if it still holds it. */
+  onFlagDefinitionsReceived(data: FlagDefinitionCacheData): Promise<void> {
+    return this.cache.onFlagDefinitionsReceived(data)
+  }
+
+  /** Releases a lease this instance holds. Never ends the pool it was given. */
+  shutdown(): Promise<void> {
+    return this.cache.shutdown()
+  }
+
+  /** A copy of this instance's counters. */
+  getStats(): FlagDefinitionCacheProviderStats {
+    return this.cache.getStats()
+  }
+}
+
+/** The four lease operations, one parameterised statement each. */
+class PostgresLeaseStore implements LeaseStore {
+  private readonly table: string
+  private tableReady: Promise<void> | undefined
+
+  constructor(
+    private readonly pool: PostgresPoolLike,
+    private readonly options: ResolvedSharedOptions,
+    private readonly tableName: string,
+    private readonly createTable: boolean
+  ) {
+    this.table = quoteTableName(tableName)
+  }
+
+  async tryTakeLease(token: string): Promise<LeaseOutcome> {
     // One statement: the INSERT takes a missing or expired lease when the definitions are stale or absent; the outer
     // SELECT (which sees the row as it was before the statement) only says why not, for the counters.
     const { rows } = await this.query(
@@ -84,7 +126,7 @@ export class PostgresFlagDefinitionCache extends SharedFlagDefinitionCache {
     return row?.taken ? 'taken' : row?.fresh ? 'fresh' : 'busy'
   }
 
-  protected async readEntry(): Promise<ReadOutcome> {
+  async readEntry(): Promise<ReadOutcome> {
     const { rows } = await this.query(`SELECT schema_version, data FROM ${this.table} WHERE cache_key = $1`, [
       this.options.keyHash,
     ])
@@ -94,7 +136,7 @@ export class PostgresFlagDefinitionCache extends SharedFlagDefinitionCache {
     return { found: true, ...decodeStoredData(row.schema_version, row.data) }
   }
 
-  protected async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
+  async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
     // Stores and, in the same statement, clears the lease if this caller's token still owns it.
     await this.query(
       `INSERT INTO ${this.table} AS c (cache_key, schema_version, fetched_at, data)
@@ -107,7 +149,7 @@ export class PostgresFlagDefinitionCache extends SharedFlagDefinitionCache {
     )
   }
 
-  protected async releaseLease(token: string): Promise<void> {
+  async releaseLease(token: string): Promise<void> {
     await this.query(
       `UPDATE ${this.table} SET lease_owner = NULL, lease_expires_at = NULL WHERE cache_key = $1 AND lease_owner = $2`,
       [this.options.keyHash, token]
@@ -148,7 +190,6 @@ export class PostgresFlagDefinitionCache extends SharedFlagDefinitionCache {
         values: [],
         query_timeout: this.options.timeoutMs,
       })
-      this.log.debug(`created table ${this.table}`)
     } catch (error) {
       if (!ALREADY_EXISTS.has(String((error as { code?: unknown }).code))) throw error
     }

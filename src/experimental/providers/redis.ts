@@ -1,9 +1,15 @@
 // Redis provider. Every operation is one Lua script, so each is atomic on the server, and every key of one entry
 // shares a hash tag so a Redis Cluster keeps them in one slot (multi-key scripts never fail with CROSSSLOT).
 // Times come from the Redis server (TIME), so workers with skewed clocks still agree on freshness.
-import type { FlagDefinitionCacheData } from '../provider'
-import type { SharedFlagDefinitionCacheOptions } from './options'
-import { type LeaseOutcome, type ReadOutcome, SharedFlagDefinitionCache } from './shared-cache'
+import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../provider'
+import { type ResolvedSharedOptions, resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
+import {
+  type FlagDefinitionCacheProviderStats,
+  LeasedDefinitionsCache,
+  type LeaseOutcome,
+  type LeaseStore,
+  type ReadOutcome,
+} from './shared-cache'
 import { decodeStoredData, STORED_SCHEMA_VERSION } from './stored-entry'
 
 /**
@@ -13,10 +19,13 @@ import { decodeStoredData, STORED_SCHEMA_VERSION } from './stored-entry'
  * @experimental May change in a minor version.
  */
 export interface RedisClientLike {
+  /** Runs a Lua script: every operation of the provider is one script, hence atomic. */
   eval(script: string, numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>
   /** ioredis' connection state; used to wait for the first connection (see {@link RedisFlagDefinitionCache}). */
   readonly status?: string
+  /** Used with `status` to wait for the first connection. */
   once?(event: 'ready', listener: () => void): unknown
+  /** Used with `status` to wait for the first connection. */
   removeListener?(event: 'ready', listener: () => void): unknown
 }
 
@@ -68,16 +77,15 @@ const READ = `return redis.call('HMGET', KEYS[1], 'v', 'data')`
  *
  * @experimental May change in a minor version.
  */
-export class RedisFlagDefinitionCache extends SharedFlagDefinitionCache {
+export class RedisFlagDefinitionCache implements FlagDefinitionCacheProvider {
   /** The hash holding `{ v, fetchedAt, data }`. */
   readonly entryKey: string
   /** The lease: a string key holding the owner's random token, with a PX expiry. */
   readonly leaseKey: string
-  private readonly redis: RedisClientLike
-  private connectedOnce = false
+  private readonly cache: LeasedDefinitionsCache
 
   constructor(redis: RedisClientLike, options: RedisFlagDefinitionCacheOptions) {
-    super('RedisFlagDefinitionCache', options)
+    const resolved = resolveSharedOptions('RedisFlagDefinitionCache', options)
     if (!redis || typeof redis.eval !== 'function') {
       throw new TypeError('RedisFlagDefinitionCache: the first argument must be an ioredis client (Redis or Cluster)')
     }
@@ -88,13 +96,51 @@ export class RedisFlagDefinitionCache extends SharedFlagDefinitionCache {
         'RedisFlagDefinitionCache: options.keyPrefix must not contain { or } (the provider sets the hash tag)'
       )
     }
-    this.redis = redis
-    const tagged = `${prefix}{${this.options.keyHash}}`
+    const tagged = `${prefix}{${resolved.keyHash}}`
     this.entryKey = `${tagged}:entry`
     this.leaseKey = `${tagged}:lease`
+    const store = new RedisLeaseStore(redis, resolved, this.entryKey, this.leaseKey)
+    this.cache = new LeasedDefinitionsCache('RedisFlagDefinitionCache', resolved, store)
   }
 
-  protected async tryTakeLease(token: string): Promise<LeaseOutcome> {
+  /** True for exactly one process when the shared definitions are older than `maxAgeMs` (or absent): it fetches. */
+  shouldFetchFlagDefinitions(): Promise<boolean> {
+    return this.cache.shouldFetchFlagDefinitions()
+  }
+
+  /** The shared definitions, even when older than `maxAgeMs`; undefined when there are none or they are unusable. */
+  getFlagDefinitions(): Promise<FlagDefinitionCacheData | undefined> {
+    return this.cache.getFlagDefinitions()
+  }
+
+  /** Stores definitions this process fetched, then releases its lease if it still holds it. */
+  onFlagDefinitionsReceived(data: FlagDefinitionCacheData): Promise<void> {
+    return this.cache.onFlagDefinitionsReceived(data)
+  }
+
+  /** Releases a lease this instance holds. Never closes the Redis client it was given. */
+  shutdown(): Promise<void> {
+    return this.cache.shutdown()
+  }
+
+  /** A copy of this instance's counters. */
+  getStats(): FlagDefinitionCacheProviderStats {
+    return this.cache.getStats()
+  }
+}
+
+/** The four lease operations as Lua scripts. */
+class RedisLeaseStore implements LeaseStore {
+  private connectedOnce = false
+
+  constructor(
+    private readonly redis: RedisClientLike,
+    private readonly options: ResolvedSharedOptions,
+    private readonly entryKey: string,
+    private readonly leaseKey: string
+  ) {}
+
+  async tryTakeLease(token: string): Promise<LeaseOutcome> {
     const { maxAgeMs, leaseMs } = this.options
     const result = await this.eval(
       TAKE_LEASE,
@@ -109,7 +155,7 @@ export class RedisFlagDefinitionCache extends SharedFlagDefinitionCache {
     return result === 0 ? 'fresh' : result === 1 ? 'taken' : 'busy'
   }
 
-  protected async readEntry(): Promise<ReadOutcome> {
+  async readEntry(): Promise<ReadOutcome> {
     const result = await this.eval(READ, 1, this.entryKey)
     if (!Array.isArray(result)) throw new Error(`unexpected reply to HMGET: ${typeof result}`)
     const [version, data] = result as unknown[]
@@ -117,7 +163,7 @@ export class RedisFlagDefinitionCache extends SharedFlagDefinitionCache {
     return { found: true, ...decodeStoredData(version, data) }
   }
 
-  protected async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
+  async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
     await this.eval(
       STORE_AND_RELEASE,
       2,
@@ -129,7 +175,7 @@ export class RedisFlagDefinitionCache extends SharedFlagDefinitionCache {
     )
   }
 
-  protected async releaseLease(token: string): Promise<void> {
+  async releaseLease(token: string): Promise<void> {
     await this.eval(RELEASE, 1, this.leaseKey, token)
   }
 

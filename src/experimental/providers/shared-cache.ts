@@ -1,26 +1,18 @@
-// The policy all shipped providers share; each store only supplies four atomic operations. Keeping the policy in one
-// place is what makes the three providers behave the same: fail fast, fall back to fetching, never throw, never
-// store or return invalid data, release only one's own lease.
+// The policy all shipped providers share; each store only supplies the four atomic operations of a LeaseStore.
+// Keeping the policy in one place is what makes the three providers behave the same: fail fast, fall back to
+// fetching, never throw, never store or return invalid data, release only one's own lease.
 import { validateFlagDefinitions } from '../../definitions/validate'
 import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../provider'
 import { newLeaseToken } from './lease-token'
 import { ProviderLog } from './logger'
-import { resolveSharedOptions, type ResolvedSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
+import type { ResolvedSharedOptions } from './options'
 import { type DecodeResult } from './stored-entry'
 import { StoreTimeoutError, withTimeout } from './timeout'
 
-/**
- * What one attempt to take the lease found.
- *
- * @experimental May change in a minor version.
- */
+/** What one attempt to take the lease found. */
 export type LeaseOutcome = 'taken' | 'fresh' | 'busy'
 
-/**
- * What one read found: nothing stored, or the decoded entry (valid, or the reason it is not).
- *
- * @experimental May change in a minor version.
- */
+/** What one read found: nothing stored, or the decoded entry (valid, or the reason it is not). */
 export type ReadOutcome = { found: false } | ({ found: true } & DecodeResult)
 
 /**
@@ -49,17 +41,25 @@ export interface FlagDefinitionCacheProviderStats {
   timeouts: number
 }
 
+/** The four atomic operations a store supplies. */
+export interface LeaseStore {
+  /** Atomically: 'fresh' if the stored definitions are younger than maxAgeMs, else take the lease with this token if it is missing or expired. */
+  tryTakeLease(token: string): Promise<LeaseOutcome>
+  /** Reads and decodes the stored entry. */
+  readEntry(): Promise<ReadOutcome>
+  /** Atomically replaces the stored entry (stamping fetchedAt), then releases the lease if `token` still owns it. */
+  writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void>
+  /** Releases the lease only if `token` still owns it. */
+  releaseLease(token: string): Promise<void>
+}
+
 /**
- * The behaviour the shipped providers share, on top of four atomic store operations a subclass supplies. Every
- * store operation is bounded by `timeoutMs`; a failure or timeout is logged and counted, and falls back safely:
- * `shouldFetchFlagDefinitions()` says true (this process fetches for itself), `getFlagDefinitions()` says
- * undefined. No method ever throws.
- *
- * @experimental May change in a minor version.
+ * The provider behaviour on top of a {@link LeaseStore}. Every store operation is bounded by `timeoutMs`; a failure
+ * or timeout is logged and counted, and falls back safely: `shouldFetchFlagDefinitions()` says true (this process
+ * fetches for itself), `getFlagDefinitions()` says undefined. No method ever throws.
  */
-export abstract class SharedFlagDefinitionCache implements FlagDefinitionCacheProvider {
-  protected readonly options: ResolvedSharedOptions
-  protected readonly log: ProviderLog
+export class LeasedDefinitionsCache implements FlagDefinitionCacheProvider {
+  private readonly log: ProviderLog
   /**
    * The token of the lease this instance holds, if any. The lease belongs to the provider instance, not to a call:
    * while it is held, a further `shouldFetchFlagDefinitions()` (a retry after a failed fetch, or another client
@@ -78,28 +78,19 @@ export abstract class SharedFlagDefinitionCache implements FlagDefinitionCachePr
     timeouts: 0,
   }
 
-  protected constructor(
-    protected readonly providerName: string,
-    options: SharedFlagDefinitionCacheOptions
+  constructor(
+    providerName: string,
+    private readonly options: ResolvedSharedOptions,
+    private readonly store: LeaseStore
   ) {
-    this.options = resolveSharedOptions(providerName, options)
-    this.log = new ProviderLog(providerName, this.options.logger)
+    this.log = new ProviderLog(providerName, options.logger)
   }
-
-  /** Atomically: 'fresh' if the stored definitions are younger than maxAgeMs, else take the lease with this token if it is missing or expired. */
-  protected abstract tryTakeLease(token: string): Promise<LeaseOutcome>
-  /** Reads and decodes the stored entry. */
-  protected abstract readEntry(): Promise<ReadOutcome>
-  /** Atomically replaces the stored entry (stamping fetchedAt), then releases the lease if `token` still owns it. */
-  protected abstract writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void>
-  /** Releases the lease only if `token` still owns it. */
-  protected abstract releaseLease(token: string): Promise<void>
 
   async shouldFetchFlagDefinitions(): Promise<boolean> {
     const token = newLeaseToken()
     let outcome: LeaseOutcome
     try {
-      outcome = await this.run(this.tryTakeLease(token), 'taking the fetch lease')
+      outcome = await this.run(this.store.tryTakeLease(token), 'taking the fetch lease')
     } catch (error) {
       this.failed('could not reach the store to coordinate; this process fetches from the API itself', error)
       return true
@@ -118,7 +109,7 @@ export abstract class SharedFlagDefinitionCache implements FlagDefinitionCachePr
   async getFlagDefinitions(): Promise<FlagDefinitionCacheData | undefined> {
     let outcome: ReadOutcome
     try {
-      outcome = await this.run(this.readEntry(), 'reading the stored definitions')
+      outcome = await this.run(this.store.readEntry(), 'reading the stored definitions')
     } catch (error) {
       this.failed('could not read the stored definitions; treating it as a cache miss', error)
       return undefined
@@ -147,7 +138,7 @@ export abstract class SharedFlagDefinitionCache implements FlagDefinitionCachePr
       return
     }
     try {
-      await this.run(this.writeEntry(valid.data, token), 'storing the definitions')
+      await this.run(this.store.writeEntry(valid.data, token), 'storing the definitions')
       this.stats.writes++
       this.log.debug(`stored ${valid.data.flags.length} flag definitions`)
     } catch (error) {
@@ -157,21 +148,19 @@ export abstract class SharedFlagDefinitionCache implements FlagDefinitionCachePr
     }
   }
 
-  /** Releases a lease this instance holds. Never closes the client, pool or directory it was given. */
   async shutdown(): Promise<void> {
     const token = this.leaseToken
     this.leaseToken = undefined
     if (token) await this.release(token)
   }
 
-  /** A copy of this instance's counters. */
   getStats(): FlagDefinitionCacheProviderStats {
     return { ...this.stats }
   }
 
   private async release(token: string): Promise<void> {
     try {
-      await this.run(this.releaseLease(token), 'releasing the fetch lease')
+      await this.run(this.store.releaseLease(token), 'releasing the fetch lease')
     } catch (error) {
       this.failed(`could not release the fetch lease; it lapses by itself within ${this.options.leaseMs} ms`, error)
     }

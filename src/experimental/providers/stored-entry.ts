@@ -14,11 +14,7 @@ export interface StoredEntry {
   data: FlagDefinitionCacheData
 }
 
-/**
- * A decoded entry, or why it cannot be used.
- *
- * @experimental May change in a minor version.
- */
+/** A decoded entry, or why it cannot be used. */
 export type DecodeResult = { ok: true; data: FlagDefinitionCacheData } | { ok: false; reason: string }
 
 /** Checks the schema version, then the data (a JSON string or an already parsed value). */

@@ -1,7 +1,18 @@
 // The behaviour every shipped provider must have, run against each real store by its own test file.
-import type { FlagDefinitionCacheData, SharedFlagDefinitionCacheOptions } from '../../../src/experimental'
-import type { SharedFlagDefinitionCache } from '../../../src/experimental'
+import type {
+  FlagDefinitionCacheData,
+  FlagDefinitionCacheProvider,
+  FlagDefinitionCacheProviderStats,
+  SharedFlagDefinitionCacheOptions,
+} from '../../../src/experimental'
 import { RecordingLogger, sampleDefinitions, sleep, uniqueName } from './fixtures'
+
+/** What every shipped provider is: the provider interface plus counters. */
+export type SharedFlagDefinitionCache = FlagDefinitionCacheProvider & {
+  shouldFetchFlagDefinitions(): Promise<boolean>
+  getFlagDefinitions(): Promise<FlagDefinitionCacheData | undefined>
+  getStats(): FlagDefinitionCacheProviderStats
+}
 
 export interface ProviderHarness {
   /** A provider on the real store. `key` is unique per test unless given. */
