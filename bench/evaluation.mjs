@@ -4,7 +4,8 @@
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const { PostHog: Ours } = require('../dist/entrypoints/index.node.js')
+// BENCH_DIST points at another build of this package (e.g. a variant being evaluated).
+const { PostHog: Ours } = require(process.env.BENCH_DIST ?? '../dist/entrypoints/index.node.js')
 const { PostHog: Upstream } = require('posthog-node-upstream')
 
 const IMPLEMENTATIONS = [
@@ -134,8 +135,11 @@ const CONTEXTS = Array.from({ length: 10000 }, (_, i) => context(i))
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** A `fetch` serving `body`; the JSON text is made once per body so that clients do not each hold a copy. */
+const texts = new WeakMap()
 function fetchServing(body) {
-  const text = JSON.stringify(body)
+  if (!texts.has(body)) texts.set(body, JSON.stringify(body))
+  const text = texts.get(body)
   return async () => ({ status: 200, json: async () => JSON.parse(text), text: async () => text })
 }
 

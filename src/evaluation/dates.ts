@@ -1,12 +1,7 @@
 // Date targets of is_date_before / is_date_after: relative ("-7d") or anything `new Date` accepts.
+import type { RelativeDate } from './model'
 
 const RELATIVE = /^-?([0-9]+)([a-z])$/
-
-/** A parsed relative date: how many units ago. */
-export interface RelativeDate {
-  amount: number
-  unit: string
-}
 
 /**
  * Parses "7d", "-7d", "000h"... (digits then one lowercase unit letter; the sign is ignored). Amounts of 10000 and

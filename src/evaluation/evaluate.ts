@@ -2,7 +2,15 @@
 // rollout, variants and flag dependencies. Pure and synchronous; nothing escapes as an exception.
 import { matchCohort } from './cohorts'
 import { bucket } from './hash'
-import { BROKEN, COHORT, FLAG, type PreparedDefinitions, type PreparedFlag, type PreparedProperty } from './model'
+import {
+  BROKEN_COHORT,
+  COHORT,
+  FLAG,
+  type Dependency,
+  type PreparedDefinitions,
+  type PreparedFlag,
+  type PreparedProperty,
+} from './model'
 import { matchProperty } from './operators'
 import {
   FALSE,
@@ -76,15 +84,13 @@ function computeFlag(flag: PreparedFlag, input: EvaluationInput): FlagOutcome {
   if (!flag.active) return FALSE_OUTCOME
   let id: unknown
   let properties: Record<string, unknown>
-  if (flag.groupTypeIndex === undefined) {
+  const groupName = flag.groupName
+  if (groupName === null) {
     cacheScope = ''
     id = input.distinctId
     properties = input.personProperties
   } else {
-    const groupName = flag.groupName
-    if (groupName === '') {
-      return { kind: 'inconclusive', reason: `Flag has unknown group type index ${String(flag.groupTypeIndex)}` }
-    }
+    if (groupName === '') return { kind: 'inconclusive', reason: 'Flag has unknown group type index' }
     // Asked without its group: a definite false, not a question for the server.
     if (!(groupName in input.groups)) return FALSE_OUTCOME
     cacheScope = `\u0000${groupName}\u0000`
@@ -107,7 +113,7 @@ function matchConditions(flag: PreparedFlag, id: unknown, properties: Record<str
   let undecided = false
   let undecidedReason = ''
   for (const condition of flag.conditions) {
-    const result = matchCondition(flag, condition.properties, condition.hasRollout, condition.threshold, id, properties)
+    const result = matchCondition(flag.key, condition.properties, condition.threshold, id, properties)
     if (result === TRUE) return condition.override ?? variantFor(flag, id)
     if (result === REQUIRES_SERVER) {
       failure = REQUIRES_SERVER
@@ -125,35 +131,34 @@ function matchConditions(flag: PreparedFlag, id: unknown, properties: Record<str
 }
 
 function matchCondition(
-  flag: PreparedFlag,
+  flagKey: string,
   conditionProperties: readonly PreparedProperty[],
-  hasRollout: boolean,
   threshold: number,
   id: unknown,
   properties: Record<string, unknown>
 ): MatchResult {
-  for (const property of conditionProperties) {
+  for (let i = 0; i < conditionProperties.length; i++) {
+    const property = conditionProperties[i]
+    const op = property.op
     let result: MatchResult
     // Flag-level `negation` is ignored for every kind of property, as upstream does.
-    if (property.kind === COHORT || property.kind === BROKEN) result = matchCohort(property, properties, 0)
-    else if (property.kind === FLAG) result = matchDependency(property, id, properties)
+    if (op === COHORT || op === BROKEN_COHORT) result = matchCohort(property, properties, 0)
+    else if (op === FLAG) result = matchDependency(property, id, properties)
     else result = matchProperty(property, properties)
     if (result !== TRUE) return result
   }
-  if (!hasRollout) return TRUE
-  return bucket(flag.hashPrefix, flag.hashPrefixText, idText(id), false) > threshold ? FALSE : TRUE
+  if (threshold === Infinity) return TRUE
+  return bucket(flagKey, idText(id), false) > threshold ? FALSE : TRUE
 }
 
 const idText = (id: unknown): string => (typeof id === 'string' ? id : `${id as string}`)
 
 function variantFor(flag: PreparedFlag, id: unknown): ValueOutcome {
-  const count = flag.variantOutcomes.length
-  if (count === 0) return TRUE_OUTCOME
-  const hash = bucket(flag.hashPrefix, flag.hashPrefixText, idText(id), true)
-  const mins = flag.variantMin
-  const maxs = flag.variantMax
-  for (let i = 0; i < count; i++) {
-    if (hash >= mins[i] && hash < maxs[i]) return flag.variantOutcomes[i]
+  const bounds = flag.variantBounds
+  if (bounds === null) return TRUE_OUTCOME
+  const hash = bucket(flag.key, idText(id), true)
+  for (let i = 0; i < bounds.length; i += 2) {
+    if (hash >= bounds[i] && hash < bounds[i + 1]) return (flag.variantOutcomes as readonly ValueOutcome[])[i >> 1]
   }
   return TRUE_OUTCOME
 }
@@ -164,7 +169,8 @@ function variantFor(flag: PreparedFlag, id: unknown): ValueOutcome {
  * Every failure on the way is inconclusive.
  */
 function matchDependency(property: PreparedProperty, id: unknown, properties: Record<string, unknown>): MatchResult {
-  if (property.chainProblem !== '') return inconclusive(property.chainProblem)
+  if (property.text !== '') return inconclusive(property.text)
+  const dependency = property.aux as Dependency
   const target = property.key as string
   let cache = dependencies
   if (cache === undefined) {
@@ -172,17 +178,17 @@ function matchDependency(property: PreparedProperty, id: unknown, properties: Re
     dependencies = cache
   }
   const scope = cacheScope
-  for (const dependencyKey of property.chain) {
+  for (const dependencyKey of dependency.chain) {
     const cacheKey = scope === '' ? dependencyKey : scope + dependencyKey
     if (!cache.has(cacheKey)) {
-      const dependency = (definitions as PreparedDefinitions).flagsByKey.get(dependencyKey)
-      if (dependency === undefined) {
+      const dependencyFlag = (definitions as PreparedDefinitions).flagsByKey.get(dependencyKey)
+      if (dependencyFlag === undefined) {
         return inconclusive(`Missing flag dependency '${dependencyKey}' for flag '${target}'`)
       }
-      if (!dependency.active) {
+      if (!dependencyFlag.active) {
         cache.set(cacheKey, false)
       } else {
-        const outcome = evaluateDependency(dependency, id, properties)
+        const outcome = evaluateDependency(dependencyFlag, id, properties)
         if (outcome === null) {
           return inconclusive(
             `Error evaluating flag dependency '${dependencyKey}' for flag '${target}': ${lastReason()}`
@@ -194,7 +200,7 @@ function matchDependency(property: PreparedProperty, id: unknown, properties: Re
     if (cache.get(cacheKey) == null) return inconclusive(`Dependency '${dependencyKey}' could not be evaluated`)
   }
   const actual = cache.get(scope === '' ? target : scope + target)
-  return evaluatesTo(property.value, actual) ? TRUE : FALSE
+  return evaluatesTo(dependency.expected, actual) ? TRUE : FALSE
 }
 
 /** A dependency's own conditions; anything that goes wrong (even an unexpected error) is null with a reason. */

@@ -4,6 +4,7 @@ import { digestBytes, digestState, sha1Hex, writeBytes, writeUtf8 } from './sha1
 /** The spec's LONG_SCALE, 0xfffffffffffffff (15 hex f's), which as a double is exactly 2^60. */
 const LONG_SCALE = 2 ** 60
 const VARIANT_SALT = new TextEncoder().encode('variant')
+const DOT = new TextEncoder().encode('.')
 
 let customSha1: ((input: string) => string) | undefined
 
@@ -21,16 +22,17 @@ export function sha1(input: string): string {
 }
 
 /**
- * `hash(key, id, salt)` of the spec for a flag whose `${key}.` prefix is already UTF-8 encoded.
- * The 60-bit prefix is built from the digest words directly: parseInt of 15 hex digits and this sum round the
- * same exact integer once, so the results are bit-identical.
+ * `hash(flagKey, id, salt)` of the spec, with salt '' or 'variant'. The input is encoded straight into the SHA-1
+ * buffer (no concatenated string), and the 60-bit prefix is built from the digest words: parseInt of 15 hex
+ * digits and this sum round the same exact integer once, so the results are bit-identical.
  */
-export function bucket(prefix: Uint8Array, prefixText: string, id: string, salted: boolean): number {
+export function bucket(flagKey: string, id: string, salted: boolean): number {
   if (customSha1) {
-    const hex = customSha1(salted ? `${prefixText}${id}variant` : `${prefixText}${id}`)
+    const hex = customSha1(salted ? `${flagKey}.${id}variant` : `${flagKey}.${id}`)
     return parseInt(hex.slice(0, 15), 16) / LONG_SCALE
   }
-  let end = writeBytes(prefix, 0)
+  let end = writeUtf8(flagKey, 0)
+  end = writeBytes(DOT, end)
   end = writeUtf8(id, end)
   if (salted) end = writeBytes(VARIANT_SALT, end)
   digestBytes(end)

@@ -1,15 +1,12 @@
 // Property operators, with upstream's coercions kept on purpose (see spec §4.7 and §6.4): string-coerced
-// case-insensitive `exact`, lexicographic comparison when the property value is a string, `is_not_set` never decided
-// locally, `is_set` false for null values.
+// case-insensitive `exact`, lexicographic comparison when the property value is a string, `parseFloat` NaN in numeric
+// comparisons, `is_not_set` never decided locally, `is_set` false for null values.
 import { dateValueMs, parseRelativeDate, relativeDateMs } from './dates'
 import {
-  BROKEN,
+  BROKEN_COHORT,
   COHORT,
-  DATE_ABSOLUTE,
-  DATE_BOOLEAN,
-  DATE_INVALID,
-  DATE_RELATIVE,
   EXACT,
+  FAILED,
   FLAG,
   GT,
   GTE,
@@ -23,10 +20,11 @@ import {
   LTE,
   NOT_ICONTAINS,
   NOT_REGEX,
-  PROPERTY,
+  PreparedProperty,
   REGEX,
   UNKNOWN_OPERATOR,
-  type PreparedProperty,
+  type Dependency,
+  type RelativeDate,
 } from './model'
 import { FALSE, TRUE, inconclusive, type MatchResult } from './result'
 
@@ -47,6 +45,8 @@ const OPERATORS: ReadonlyMap<string, number> = new Map([
   ['is_not_set', IS_NOT_SET],
 ])
 
+const NO_DEPENDENCY: Dependency = Object.freeze({ chain: Object.freeze([]), expected: undefined })
+
 function compileRegex(pattern: string): RegExp | null {
   try {
     return new RegExp(pattern)
@@ -55,44 +55,16 @@ function compileRegex(pattern: string): RegExp | null {
   }
 }
 
-type MutableProperty = {
-  -readonly [K in keyof PreparedProperty]: PreparedProperty[K]
-}
-
-function blankProperty(kind: number, raw: Record<string, unknown>): MutableProperty {
-  return {
-    kind,
-    key: raw.key,
-    operator: UNKNOWN_OPERATOR,
-    operatorName: raw.operator,
-    negation: false,
-    value: raw.value,
-    text: '',
-    textSet: null,
-    number: null,
-    regex: null,
-    dateKind: DATE_INVALID,
-    dateValue: 0,
-    dateUnit: '',
-    cohortId: '',
-    cohort: undefined,
-    chainProblem: '',
-    chain: [],
-    failure: undefined,
-  }
-}
-
-function prepareOperand(property: MutableProperty): void {
-  const operatorName = property.operatorName || 'exact'
-  property.operatorName = operatorName
-  const operator =
-    typeof operatorName === 'string' ? (OPERATORS.get(operatorName) ?? UNKNOWN_OPERATOR) : UNKNOWN_OPERATOR
-  property.operator = operator
-  const target = property.value
-  switch (operator) {
+/** A person or group property: the operator and everything derived from the target. */
+function prepareOperand(raw: Record<string, unknown>): PreparedProperty {
+  const name = raw.operator || 'exact'
+  const op = typeof name === 'string' ? (OPERATORS.get(name) ?? UNKNOWN_OPERATOR) : UNKNOWN_OPERATOR
+  const target = raw.value
+  const property = new PreparedProperty(op, raw.key, '', null)
+  switch (op) {
     case EXACT:
     case IS_NOT:
-      if (Array.isArray(target)) property.textSet = new Set(target.map((element) => String(element).toLowerCase()))
+      if (Array.isArray(target)) property.aux = target.map((element) => String(element).toLowerCase())
       else property.text = String(target).toLowerCase()
       break
     case ICONTAINS:
@@ -101,123 +73,106 @@ function prepareOperand(property: MutableProperty): void {
       break
     case REGEX:
     case NOT_REGEX:
-      property.text = String(target)
-      property.regex = compileRegex(property.text)
+      property.aux = compileRegex(String(target))
       break
     case GT:
     case GTE:
     case LT:
     case LTE:
       property.text = String(target)
-      property.number = typeof target === 'number' ? target : typeof target === 'string' ? parseFloat(target) : null
+      property.aux = typeof target === 'number' ? target : typeof target === 'string' ? parseFloat(target) : null
       break
     case IS_DATE_BEFORE:
-    case IS_DATE_AFTER: {
+    case IS_DATE_AFTER:
       if (typeof target === 'boolean') {
-        property.dateKind = DATE_BOOLEAN
+        property.aux = false
         break
       }
       property.text = String(target)
-      const relative = parseRelativeDate(property.text)
-      if (relative) {
-        property.dateKind = DATE_RELATIVE
-        property.dateValue = relative.amount
-        property.dateUnit = relative.unit
-        break
-      }
-      const absolute = dateValueMs(target instanceof Date ? target : typeof target === 'object' ? undefined : target)
-      if (absolute !== undefined) {
-        property.dateKind = DATE_ABSOLUTE
-        property.dateValue = absolute
-      }
+      property.aux =
+        parseRelativeDate(property.text) ??
+        dateValueMs(target instanceof Date || typeof target !== 'object' ? target : undefined) ??
+        null
       break
-    }
-  }
-}
-
-/**
- * Indexes one property. `inCohort` selects cohort semantics: there `negation` applies, and flag properties are
- * skipped; at flag level `negation` is ignored and flag properties are dependencies.
- */
-export function prepareProperty(raw: Record<string, unknown>, inCohort: boolean): PreparedProperty {
-  const type = raw.type
-  const kind = type === 'cohort' ? COHORT : type === 'flag' ? FLAG : PROPERTY
-  const property = blankProperty(kind, raw)
-  try {
-    property.negation = inCohort && !!raw.negation
-    if (kind === COHORT) {
-      property.cohortId = String(raw.value)
-    } else if (kind === FLAG) {
-      if (!inCohort) prepareDependency(property, raw)
-    } else {
-      prepareOperand(property)
-    }
-  } catch (failure) {
-    // Only values that are not JSON get here. The failure is rethrown where upstream would have thrown it.
-    if (kind === PROPERTY) property.operator = UNKNOWN_OPERATOR
-    else property.kind = BROKEN
-    property.failure = failure
+    case UNKNOWN_OPERATOR:
+      property.text = String(name)
+      break
   }
   return property
 }
 
-function prepareDependency(property: MutableProperty, raw: Record<string, unknown>): void {
+function prepareDependency(raw: Record<string, unknown>): PreparedProperty {
   const target = String(raw.key)
+  const property = new PreparedProperty(FLAG, target, '', NO_DEPENDENCY)
   if (!('dependency_chain' in raw)) {
-    property.chainProblem = `Flag dependency property for '${target}' is missing required 'dependency_chain' field`
-    return
+    property.text = `Flag dependency property for '${target}' is missing required 'dependency_chain' field`
+  } else if (!Array.isArray(raw.dependency_chain)) {
+    property.text = `Flag dependency property for '${target}' has an invalid 'dependency_chain' (expected array, got ${typeof raw.dependency_chain})`
+  } else if (raw.dependency_chain.length === 0) {
+    property.text = `Circular dependency detected for flag '${target}' (empty dependency chain)`
+  } else {
+    property.aux = { chain: raw.dependency_chain.map((key) => String(key)), expected: raw.value }
   }
-  const chain = raw.dependency_chain
-  if (!Array.isArray(chain)) {
-    property.chainProblem = `Flag dependency property for '${target}' has an invalid 'dependency_chain' (expected array, got ${typeof chain})`
-    return
-  }
-  if (chain.length === 0) {
-    property.chainProblem = `Circular dependency detected for flag '${target}' (empty dependency chain)`
-    return
-  }
-  property.chain = chain.map((key) => String(key))
+  return property
 }
 
-/** `exact`: the value's string form equals the target's (or one of its elements), ignoring case. */
-function exactMatch(property: PreparedProperty, value: unknown): boolean {
-  const text = String(value).toLowerCase()
-  return property.textSet !== null ? property.textSet.has(text) : property.text === text
+/**
+ * Indexes one property. At flag level (`inCohort` false) flag properties are dependencies; inside cohorts they are
+ * skipped (returned as FLAG with no chain, never evaluated). Negation is the caller's business: it only applies in
+ * cohorts.
+ */
+export function prepareProperty(raw: Record<string, unknown>, inCohort: boolean): PreparedProperty {
+  const type = raw.type
+  try {
+    if (type === 'cohort') return new PreparedProperty(COHORT, raw.key, String(raw.value), undefined)
+    if (type === 'flag')
+      return inCohort ? new PreparedProperty(FLAG, raw.key, '', NO_DEPENDENCY) : prepareDependency(raw)
+    return prepareOperand(raw)
+  } catch (failure) {
+    // Only values that are not JSON get here (a toString that throws). Kept to be rethrown where upstream threw.
+    return new PreparedProperty(type === 'cohort' ? BROKEN_COHORT : FAILED, raw.key, '', failure)
+  }
 }
 
-function compare(operator: number, left: unknown, right: unknown): boolean {
+function compare(op: number, left: unknown, right: unknown): boolean {
   // The operands keep their JS types on purpose: relational operators coerce exactly as upstream's did.
   const l = left as number
   const r = right as number
-  if (operator === GT) return l > r
-  if (operator === GTE) return l >= r
-  if (operator === LT) return l < r
+  if (op === GT) return l > r
+  if (op === GTE) return l >= r
+  if (op === LT) return l < r
   return l <= r
 }
 
 function matchDate(property: PreparedProperty, value: unknown): MatchResult {
+  const aux = property.aux
   let target: number
-  if (property.dateKind === DATE_RELATIVE) target = relativeDateMs(property.dateValue, property.dateUnit, Date.now())
-  else if (property.dateKind === DATE_ABSOLUTE) target = property.dateValue
-  else if (property.dateKind === DATE_BOOLEAN)
-    return inconclusive('Date operations cannot be performed on boolean values')
-  else return inconclusive(`Invalid date: ${property.text}`)
+  if (typeof aux === 'number') target = aux
+  else if (aux === false) return inconclusive('Date operations cannot be performed on boolean values')
+  else if (aux === null) return inconclusive(`Invalid date: ${property.text}`)
+  else target = relativeDateMs((aux as RelativeDate).amount, (aux as RelativeDate).unit, Date.now())
   const actual = dateValueMs(value)
   if (actual === undefined) return inconclusive(`${String(value)} is not a valid date`)
-  if (property.operator === IS_DATE_BEFORE) return actual < target ? TRUE : FALSE
+  if (property.op === IS_DATE_BEFORE) return actual < target ? TRUE : FALSE
   return actual > target ? TRUE : FALSE
+}
+
+function exactMatch(property: PreparedProperty, value: unknown): boolean {
+  const text = String(value).toLowerCase()
+  const elements = property.aux as string[] | null
+  return elements !== null ? elements.includes(text) : property.text === text
 }
 
 /** Matches a person or group property against the properties of this evaluation. */
 export function matchProperty(property: PreparedProperty, values: Record<string, unknown>): MatchResult {
   const key = property.key as string
-  // `in` on purpose (inherited keys count, and a missing map throws like upstream's did).
+  // `in` on purpose: inherited keys count, and a missing map throws (an error outcome) as upstream's did.
   if (!(key in values)) return inconclusive(`Property ${key} not found in the given properties`)
-  const operator = property.operator
-  if (operator === IS_NOT_SET) return inconclusive('Operator is_not_set is not supported locally')
+  const op = property.op
+  if (op === IS_NOT_SET) return inconclusive('Operator is_not_set is not supported locally')
   const value = values[key]
-  if (value == null && operator !== IS_NOT) return FALSE
-  switch (operator) {
+  if (value == null && op !== IS_NOT) return FALSE
+  switch (op) {
     case EXACT:
       return exactMatch(property, value) ? TRUE : FALSE
     case IS_NOT:
@@ -229,21 +184,22 @@ export function matchProperty(property: PreparedProperty, values: Record<string,
     case NOT_ICONTAINS:
       return String(value).toLowerCase().includes(property.text) ? FALSE : TRUE
     case REGEX:
-      return property.regex !== null && property.regex.test(String(value)) ? TRUE : FALSE
+      return property.aux !== null && (property.aux as RegExp).test(String(value)) ? TRUE : FALSE
     case NOT_REGEX:
-      return property.regex !== null && !property.regex.test(String(value)) ? TRUE : FALSE
+      return property.aux !== null && !(property.aux as RegExp).test(String(value)) ? TRUE : FALSE
     case GT:
     case GTE:
     case LT:
     case LTE:
-      if (property.number === null) return compare(operator, String(value), property.text) ? TRUE : FALSE
-      if (typeof value === 'string') return compare(operator, value, property.text) ? TRUE : FALSE
-      return compare(operator, value, property.number) ? TRUE : FALSE
+      if (property.aux === null) return compare(op, String(value), property.text) ? TRUE : FALSE
+      if (typeof value === 'string') return compare(op, value, property.text) ? TRUE : FALSE
+      return compare(op, value, property.aux) ? TRUE : FALSE
     case IS_DATE_BEFORE:
     case IS_DATE_AFTER:
       return matchDate(property, value)
+    case FAILED:
+      throw property.aux
     default:
-      if (property.failure !== undefined) throw property.failure
-      return inconclusive(`Unknown operator: ${String(property.operatorName)}`)
+      return inconclusive(`Unknown operator: ${property.text}`)
   }
 }

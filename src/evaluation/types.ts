@@ -1,6 +1,4 @@
 import type { FeatureFlagValue, JsonType } from '@posthog/core'
-import type { FlagDefinitionCacheData } from '../experimental/provider'
-import type { PostHogFeatureFlag } from '../definitions/types'
 
 /** Who a flag is evaluated for. Person and group properties already carry the client's augmentation. */
 export interface EvaluationInput {
@@ -23,17 +21,23 @@ export type FlagOutcome =
   /** An unexpected failure; reported through the client's error channel, then treated as inconclusive. */
   | { kind: 'error'; error: Error }
 
-/** A flag indexed for evaluation; `source` is the definition it was built from. */
+/** A flag indexed for evaluation. */
 export interface PreparedFlagBase {
   readonly key: string
-  readonly source: PostHogFeatureFlag
 }
 
-/** One received definition set, indexed once. */
+/**
+ * One received definition set, indexed once. The raw definitions are not kept (the index is smaller than they
+ * are); whoever needs them (a provider) gets them where they are received.
+ */
 export interface PreparedDefinitionsBase {
-  /** The validated data this was built from (what providers receive). */
-  readonly data: FlagDefinitionCacheData
+  /** How many flag definitions the set had (repeated keys included), as upstream counts them. */
   readonly flagCount: number
+  /**
+   * @deprecated Never set: the raw definitions are not kept in memory (the index replaces them). Present only so
+   * that code written against the first contract still compiles; do not use.
+   */
+  readonly data?: undefined
   readonly flagsByKey: ReadonlyMap<string, PreparedFlagBase>
 }
 

@@ -77,11 +77,10 @@ describe('hash', () => {
   })
 
   test('the digest-word shortcut equals parseInt of the first 15 hex digits, bit for bit', () => {
-    const prefix = new TextEncoder().encode('flag-ü.')
     for (let i = 0; i < 2000; i++) {
       const id = `id-${i}-${'é'.repeat(i % 7)}`
       const expected = parseInt(createHash('sha1').update(`flag-ü.${id}`).digest('hex').slice(0, 15), 16) / 2 ** 60
-      expect(bucket(prefix, 'flag-ü.', id, false)).toBe(expected)
+      expect(bucket('flag-ü', id, false)).toBe(expected)
     }
   })
 
