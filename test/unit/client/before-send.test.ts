@@ -111,3 +111,22 @@ describe('$groups', () => {
     expect(events[0].properties).toMatchObject({ $groups: { org: 'x' } })
   })
 })
+
+describe('capture given a string', () => {
+  test('warns in debug mode with the upstream wording', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)
+    jest.spyOn(console, 'log').mockImplementation(() => undefined)
+    const { client } = testClient()
+    client.debug()
+    client.capture('not an object' as never)
+    await client.captureImmediate('not an object' as never)
+    await client.shutdown()
+    const messages = warn.mock.calls.map((call) => call.join(' '))
+    expect(messages).toContain(
+      '[PostHog] Called capture() with a string as the first argument when an object was expected.'
+    )
+    expect(messages).toContain(
+      '[PostHog] Called captureImmediate() with a string as the first argument when an object was expected.'
+    )
+  })
+})
