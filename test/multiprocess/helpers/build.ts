@@ -2,7 +2,7 @@
 // `npx jest` run after an edit), the JavaScript is rebuilt with rollup under a lock so parallel test files build once.
 // A failed rebuild (src/ mid-edit) falls back to the existing build when there is one.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = join(__dirname, '..', '..', '..')
@@ -23,7 +23,35 @@ function isStale(): boolean {
   return newestMtime(join(root, 'src')) > built
 }
 
-export function ensureBuilt(): void {
+/**
+ * Makes sure dist/ is built, then copies it to a private folder under build/ (where node_modules still resolves) and
+ * returns that folder: other developers' `npm run build` empties dist/ while it runs, which must not pull the
+ * package out from under running workers. Remove it with {@link removeSnapshot}.
+ */
+export function snapshotOfBuild(): string {
+  ensureBuilt()
+  const snapshot = join(root, 'build', 'multiprocess', `${process.pid}-${Date.now()}`)
+  for (let attempt = 1; ; attempt++) {
+    try {
+      cpSync(join(root, 'dist'), snapshot, { recursive: true })
+      if (!outputs.every((file) => existsSync(join(snapshot, file.slice(join(root, 'dist').length))))) {
+        throw new Error('dist/ was incomplete while being copied')
+      }
+      return snapshot
+    } catch (error) {
+      rmSync(snapshot, { recursive: true, force: true })
+      if (attempt === 3) throw error
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000) // someone is rebuilding: wait, then retry
+      ensureBuilt()
+    }
+  }
+}
+
+export function removeSnapshot(snapshot: string | undefined): void {
+  if (snapshot) rmSync(snapshot, { recursive: true, force: true })
+}
+
+function ensureBuilt(): void {
   if (!isStale()) return
   const lock = join(root, 'dist.multiprocess-build.lock')
   const deadline = Date.now() + 120_000

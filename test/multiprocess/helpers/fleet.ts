@@ -3,6 +3,8 @@ import { type ChildProcess, fork } from 'node:child_process'
 import { join } from 'node:path'
 
 export interface WorkerConfig {
+  /** The copy of dist/ the worker loads the package from (helpers/build.ts). */
+  distDir: string
   provider: 'redis' | 'postgres' | 'file' | 'none'
   apiUrl: string
   key: string
@@ -39,11 +41,6 @@ export interface WorkerReport {
   providerStats?: { leasesTaken: number; errors: number; writes: number }
 }
 
-export interface FetchStart {
-  worker: Worker
-  at: number
-}
-
 export class Worker {
   readonly ready: Promise<ReadyMessage>
   private readonly child: ChildProcess
@@ -51,18 +48,16 @@ export class Worker {
 
   constructor(
     readonly index: number,
-    config: WorkerConfig,
-    onFetchStart: (event: FetchStart) => void
+    config: WorkerConfig
   ) {
     this.child = fork(join(__dirname, 'worker.cjs'), [JSON.stringify(config)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     this.child.on('exit', () => (this.exited = true))
     this.ready = new Promise((resolve, reject) => {
-      this.child.on('message', (message: { type: string; at?: number; error?: string }) => {
+      this.child.on('message', (message: { type: string; error?: string }) => {
         if (message.type === 'ready') resolve(message as ReadyMessage)
         if (message.type === 'fatal') reject(new Error(`worker ${index} failed: ${message.error}`))
-        if (message.type === 'fetch-start') onFetchStart({ worker: this, at: message.at! })
       })
       this.child.on('exit', (code) => reject(new Error(`worker ${index} exited with ${code} before it was ready`)))
     })
@@ -108,7 +103,6 @@ export class Worker {
 
 export class Fleet {
   readonly workers: Worker[] = []
-  readonly fetchStarts: FetchStart[] = []
 
   constructor(private readonly config: WorkerConfig) {}
 
@@ -116,7 +110,7 @@ export class Fleet {
     const started = Array.from({ length: count }, () => {
       const index = this.workers.length
       const config = { ...this.config, ...overrides, personalApiKey: `phx_worker_${index}` }
-      const worker = new Worker(index, config, (event) => this.fetchStarts.push(event))
+      const worker = new Worker(index, config)
       this.workers.push(worker)
       return worker
     })

@@ -1,6 +1,6 @@
 // The multi-process behaviours every shipped provider must show, run by one test file per provider.
 import { DEFAULT_DEFINITIONS, start, type StandIn, type StandInRequest } from '../../../tools/posthog-stand-in.cjs'
-import { ensureBuilt } from './build'
+import { removeSnapshot, snapshotOfBuild } from './build'
 import { Fleet, sleep, waitFor, type WorkerConfig, type WorkerReport } from './fleet'
 import { referenceEvaluation } from './reference'
 import type { TcpProxy } from './tcp-proxy'
@@ -8,7 +8,10 @@ import type { TcpProxy } from './tcp-proxy'
 export const INTERVAL_MS = 400
 
 /** The worker settings of one provider; `apiUrl` is filled in per scenario. */
-export type ProviderSettings = Omit<WorkerConfig, 'apiUrl' | 'pollingIntervalMs' | 'maxAgeMs' | 'leaseMs' | 'timeoutMs'>
+export type ProviderSettings = Omit<
+  WorkerConfig,
+  'distDir' | 'apiUrl' | 'pollingIntervalMs' | 'maxAgeMs' | 'leaseMs' | 'timeoutMs'
+>
 
 function expectHealthy(reports: WorkerReport[], reference: unknown): void {
   for (const report of reports) {
@@ -50,8 +53,10 @@ export function coordinationScenarios(settings: () => ProviderSettings): void {
   let fleet: Fleet | undefined
   let reference: Record<string, Record<string, unknown>>
   let changedReference: Record<string, Record<string, unknown>>
+  let distDir: string | undefined
   const base = (overrides: Partial<WorkerConfig> = {}): WorkerConfig => ({
     ...settings(),
+    distDir: distDir!,
     apiUrl: api.url,
     pollingIntervalMs: INTERVAL_MS,
     maxAgeMs: INTERVAL_MS,
@@ -62,11 +67,12 @@ export function coordinationScenarios(settings: () => ProviderSettings): void {
   })
 
   beforeAll(async () => {
-    ensureBuilt()
+    distDir = snapshotOfBuild()
     reference = await referenceEvaluation()
     changedReference = await referenceEvaluation(withLegacyExportOn())
     expect(changedReference).not.toEqual(reference)
   })
+  afterAll(() => removeSnapshot(distDir))
   beforeEach(async () => {
     api = await start()
   })
@@ -160,7 +166,11 @@ export function storeOutageScenario(settings: (proxyPort: number) => ProviderSet
   let api: StandIn
   let fleet: Fleet | undefined
 
-  beforeAll(() => ensureBuilt())
+  let distDir: string | undefined
+  beforeAll(() => {
+    distDir = snapshotOfBuild()
+  })
+  afterAll(() => removeSnapshot(distDir))
   afterEach(async () => {
     await fleet?.stop()
     fleet = undefined
@@ -172,6 +182,7 @@ export function storeOutageScenario(settings: (proxyPort: number) => ProviderSet
     api = await start()
     fleet = new Fleet({
       ...settings(proxy().port),
+      distDir: distDir!,
       apiUrl: api.url,
       pollingIntervalMs: INTERVAL_MS,
       maxAgeMs: INTERVAL_MS,

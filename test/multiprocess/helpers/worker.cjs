@@ -1,16 +1,15 @@
-// One worker process of the multi-process tests: a PostHog client from the BUILT package (dist/) with one of the
+// One worker process of the multi-process tests: a PostHog client from the BUILT package (a copy of dist/) with one of the
 // shipped providers, evaluating flags in a loop against the PostHog stand-in. It reports over IPC:
-//   { type: 'fetch-start', at }             each definitions request it sends to the API
 //   { type: 'ready', firstFlag, ownRequestsBeforeFirstFlag, source }   after its first evaluation
 //   { type: 'report', ... }                 in answer to { type: 'report' }
 // and exits after { type: 'stop' } (client.shutdown(), then closing its own Redis client / pg pool).
 'use strict'
 const path = require('node:path')
-const root = path.join(__dirname, '..', '..', '..')
-const { PostHog } = require(path.join(root, 'dist', 'entrypoints', 'index.node.js'))
-const experimental = require(path.join(root, 'dist', 'experimental.js'))
 
 const config = JSON.parse(process.argv[2])
+// A private copy of dist/ (see helpers/build.ts).
+const { PostHog } = require(path.join(config.distDir, 'entrypoints', 'index.node.js'))
+const experimental = require(path.join(config.distDir, 'experimental.js'))
 const PEOPLE = Array.from({ length: 10 }, (_, i) => ({
   id: `user-${i}`,
   properties: { email: i % 2 === 0 ? `user-${i}@example.com` : `user-${i}@other.org`, sessions_last_week: i * 3 },
@@ -20,7 +19,6 @@ let ownDefinitionsRequests = 0
 const countingFetch = (url, options) => {
   if (String(url).includes('/api/feature_flag/local_evaluation')) {
     ownDefinitionsRequests++
-    process.send({ type: 'fetch-start', at: Date.now() })
   }
   return fetch(url, options)
 }
