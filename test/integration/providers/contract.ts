@@ -26,7 +26,9 @@ export interface ProviderHarness {
 export function providerContract(harness: () => ProviderHarness): void {
   let key: string
   let logger: RecordingLogger
-  const make = (options: Partial<SharedFlagDefinitionCacheOptions> = {}) => harness().make({ key, logger, ...options })
+  // A generous timeout: these tests are about coordination, and a loaded machine must not turn them into fallbacks.
+  const make = (options: Partial<SharedFlagDefinitionCacheOptions> = {}) =>
+    harness().make({ key, logger, timeoutMs: 10_000, ...options })
 
   beforeEach(() => {
     key = uniqueName('contract')
@@ -136,7 +138,7 @@ export function providerContract(harness: () => ProviderHarness): void {
 
   it('keeps two keys apart: neither sees the other’s definitions or lease', async () => {
     const first = make()
-    const second = harness().make({ key: `${key}-other`, logger })
+    const second = harness().make({ key: `${key}-other`, logger, timeoutMs: 10_000 })
     expect(await first.shouldFetchFlagDefinitions()).toBe(true)
     expect(await second.shouldFetchFlagDefinitions()).toBe(true)
     await first.onFlagDefinitionsReceived(sampleDefinitions('first'))

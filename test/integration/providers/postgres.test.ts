@@ -39,7 +39,7 @@ describeWith('postgres', 'PostgresFlagDefinitionCache', () => {
     const logger = new RecordingLogger()
     const providers = Array.from(
       { length: 8 },
-      () => new PostgresFlagDefinitionCache(pool, { table: racing, key: 'k', logger })
+      () => new PostgresFlagDefinitionCache(pool, { table: racing, key: 'k', logger, timeoutMs: 10_000 })
     )
     const answers = await Promise.all(providers.map((p) => p.shouldFetchFlagDefinitions()))
     expect(logger.warnings).toEqual([])
