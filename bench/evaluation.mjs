@@ -14,7 +14,8 @@ const IMPLEMENTATIONS = [
 ]
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 400)
-const MEMORY_CLIENTS = Number(process.env.BENCH_MEMORY_CLIENTS ?? 10)
+/** Clients per memory sample: more for small sets, whose size is otherwise lost in the heap's noise. */
+const MEMORY_CLIENTS = { 50: 40, 500: 10 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Definitions: mixed conditions (person properties of every common operator, cohorts, multivariate flags with
@@ -222,20 +223,23 @@ function heapUsed() {
   return process.memoryUsage().heapUsed
 }
 
-/** Heap held per client with these definitions loaded, minus the same clients with no flags loaded. */
-async function memoryPerDefinitionSet(Client, body) {
+/**
+ * Heap held per client with these definitions loaded, minus the same number of clients loaded with no flags:
+ * several interleaved samples, median.
+ */
+async function memoryPerDefinitionSet(Client, body, clientCount) {
   const empty = { flags: [], group_type_mapping: {}, cohorts: {} }
-  const measureClients = async (definitions) => {
+  const perClient = async (definitions) => {
     const before = heapUsed()
     const clients = []
-    for (let i = 0; i < MEMORY_CLIENTS; i++) clients.push(await loadedClient(Client, definitions))
+    for (let i = 0; i < clientCount; i++) clients.push(await loadedClient(Client, definitions))
     const after = heapUsed()
     for (const client of clients) await client.shutdown(1000)
-    return (after - before) / MEMORY_CLIENTS
+    return (after - before) / clientCount
   }
-  const baseline = median([await measureClients(empty), await measureClients(empty), await measureClients(empty)])
-  const loaded = median([await measureClients(body), await measureClients(body), await measureClients(body)])
-  return { perSet: loaded - baseline, perClient: loaded }
+  const samples = []
+  for (let i = 0; i < 5; i++) samples.push((await perClient(body)) - (await perClient(empty)))
+  return median(samples)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -254,15 +258,15 @@ async function main() {
     }
   }
   console.log('')
-  console.log(`memory per loaded definition set (heap, ${MEMORY_CLIENTS} clients, baseline: same clients with no flags)`)
+  console.log('memory per loaded definition set (heap delta per client against clients with no flags, median of 5)')
   console.log('flags  this package     upstream   ratio')
   for (const flagCount of [50, 500]) {
     const body = buildDefinitions(flagCount)
-    const ours = await memoryPerDefinitionSet(Ours, body)
-    const theirs = await memoryPerDefinitionSet(Upstream, body)
+    const ours = await memoryPerDefinitionSet(Ours, body, MEMORY_CLIENTS[flagCount])
+    const theirs = await memoryPerDefinitionSet(Upstream, body, MEMORY_CLIENTS[flagCount])
     const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`
     console.log(
-      `${String(flagCount).padStart(5)}  ${kb(ours.perSet).padStart(12)} ${kb(theirs.perSet).padStart(12)}  ${(ours.perSet / theirs.perSet).toFixed(2)}x`
+      `${String(flagCount).padStart(5)}  ${kb(ours).padStart(12)} ${kb(theirs).padStart(12)}  ${(ours / theirs).toFixed(2)}x`
     )
   }
 }

@@ -17,26 +17,36 @@ export function parseRelativeDate(text: string): RelativeDate | null {
   return { amount, unit }
 }
 
+const HOUR = 3600000
+const DAY = 86400000
+/** The largest distance from the epoch a Date can hold. */
+const MAX_DATE_MS = 8.64e15
+
 /** The instant `amount` units before now, in epoch ms (UTC calendar arithmetic for months and years). */
 export function relativeDateMs(amount: number, unit: string, nowMs: number): number {
+  // Hours, days and weeks are fixed lengths in UTC, so setUTCHours/setUTCDate reduce to subtraction.
+  if (unit === 'h') return nowMs - amount * HOUR
+  if (unit === 'd') return nowMs - amount * DAY
+  if (unit === 'w') return nowMs - amount * 7 * DAY
   const date = new Date(nowMs)
-  if (unit === 'h') date.setUTCHours(date.getUTCHours() - amount)
-  else if (unit === 'd') date.setUTCDate(date.getUTCDate() - amount)
-  else if (unit === 'w') date.setUTCDate(date.getUTCDate() - 7 * amount)
-  else if (unit === 'm') date.setUTCMonth(date.getUTCMonth() - amount)
+  if (unit === 'm') date.setUTCMonth(date.getUTCMonth() - amount)
   else date.setUTCFullYear(date.getUTCFullYear() - amount)
   return date.getTime()
 }
 
 /**
- * A property value as epoch ms: Date instances as they are (even invalid ones), strings and numbers through
- * `new Date`; undefined when the value is not a date.
+ * A property value as epoch ms, exactly as `new Date(value)` would give it (without allocating one): Date
+ * instances as they are (even invalid ones), strings through the Date parser, numbers time-clipped; undefined when
+ * the value is not a valid date.
  */
 export function dateValueMs(value: unknown): number | undefined {
-  if (value instanceof Date) return value.getTime()
-  if (typeof value === 'string' || typeof value === 'number') {
-    const ms = new Date(value).getTime()
+  if (typeof value === 'string') {
+    const ms = Date.parse(value)
     return Number.isNaN(ms) ? undefined : ms
   }
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && Math.abs(value) <= MAX_DATE_MS ? Math.trunc(value) : undefined
+  }
+  if (value instanceof Date) return value.getTime()
   return undefined
 }

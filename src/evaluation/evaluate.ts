@@ -93,7 +93,7 @@ function computeFlag(flag: PreparedFlag, input: EvaluationInput): FlagOutcome {
     if (groupName === '') return { kind: 'inconclusive', reason: 'Flag has unknown group type index' }
     // Asked without its group: a definite false, not a question for the server.
     if (!(groupName in input.groups)) return FALSE_OUTCOME
-    cacheScope = `\u0000${groupName}\u0000`
+    cacheScope = flag.dependencyScope
     id = input.groups[groupName]
     properties = input.groupProperties[groupName]
   }

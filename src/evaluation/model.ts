@@ -84,6 +84,11 @@ export interface PreparedFlag extends PreparedFlagBase {
   readonly continuity: boolean
   /** null for person flags; the group type name for group flags, '' when the index is not in the mapping. */
   readonly groupName: string | null
+  /**
+   * Prefix of this flag's dependency cache keys: '' for person flags, one per group type for group flags, so that
+   * dependencies evaluated for a group never answer for a person (or another group type) in a shared cache.
+   */
+  readonly dependencyScope: string
   readonly conditions: readonly PreparedCondition[]
   /** Variant table: `[min0, max0, min1, max1, ...]` in definition order, null without variants. */
   readonly variantBounds: readonly number[] | null

@@ -155,6 +155,7 @@ function prepareFlag(indexing: Indexing, raw: Record<string, unknown>): Prepared
     active: !!raw.active,
     continuity: !!raw.ensure_experience_continuity,
     groupName,
+    dependencyScope: groupName === null ? '' : `\u0000${groupName}\u0000`,
     conditions: shared(indexing.conditionLists, conditionIds, () => conditions),
     variantBounds: table && table.bounds,
     variantOutcomes: table && table.outcomes,

@@ -63,6 +63,12 @@ describe('is_date_before and is_date_after', () => {
     expect(matches(person('signup', 'is_date_after', target), { signup: target + 1 })).toBe(true)
   })
 
+  test('number values are read as new Date(number) reads them: truncated, invalid beyond the Date range', () => {
+    const target = Date.UTC(2024, 0, 1)
+    expect(matches(person('signup', 'is_date_after', target), { signup: target + 0.9 })).toBe(false)
+    expect(matches(person('signup', 'is_date_after', target), { signup: 8.64e15 + 1 })).toBe('inconclusive')
+  })
+
   test('Date property values are compared as they are', () => {
     expect(matches(person('signup', 'is_date_after', '2024-01-01'), { signup: new Date('2024-06-01') })).toBe(true)
   })
