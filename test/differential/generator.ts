@@ -340,7 +340,18 @@ function generateContext(rng: Rng, index: number): Context {
   return context
 }
 
-export function generateScenario(seed: number, options: { contexts: number } = { contexts: 12 }): Scenario {
+export interface ScenarioOptions {
+  contexts?: number
+  /**
+   * Let group flags have flag dependencies too. Upstream then evaluates a dependency with the group's key and
+   * properties and caches it where person flags of the same getAllFlags call read it, in an order set by its
+   * promise scheduling; compare single-flag calls only for such scenarios.
+   */
+  groupDependencies?: boolean
+}
+
+export function generateScenario(seed: number, options: ScenarioOptions = {}): Scenario {
+  const contextCount = options.contexts ?? 12
   const rng = createRng(seed)
   const flagCount = int(rng, 1, 14)
   const plans = new Map<string, FlagPlan>()
@@ -348,8 +359,9 @@ export function generateScenario(seed: number, options: { contexts: number } = {
   for (let i = 0; i < flagCount; i++) {
     const groupTypeIndex = chance(rng, 0.25) ? pick(rng, [0, 1, 2]) : null
     const plan: FlagPlan = { key: `flag-${seed}-${i}`, groupTypeIndex, dependsOn: [] }
-    // Dependencies point at earlier flags only (the server rejects cycles), and only person flags have them.
-    if (groupTypeIndex === null && i > 0) {
+    // Dependencies point at earlier flags only (the server rejects cycles); only person flags have them unless
+    // asked otherwise.
+    if ((groupTypeIndex === null || options.groupDependencies) && i > 0) {
       for (let d = int(rng, 0, 2); d > 0; d--) {
         const target = order[int(rng, 0, i - 1)].key
         if (!plan.dependsOn.includes(target)) plan.dependsOn.push(target)
@@ -367,7 +379,7 @@ export function generateScenario(seed: number, options: { contexts: number } = {
   }
   const flags = order.map((plan) => generateFlag(rng, plan, plans, cohortIds))
   const contexts = []
-  for (let i = 0; i < options.contexts; i++) contexts.push(generateContext(rng, i))
+  for (let i = 0; i < contextCount; i++) contexts.push(generateContext(rng, i))
   return {
     seed,
     body: { flags, group_type_mapping: { '0': 'company', '1': 'project' }, cohorts },

@@ -71,7 +71,7 @@ export async function runScenario(
   scenario: Scenario,
   ours: ClientFactory,
   upstream: ClientFactory,
-  options: { payloadsWithMatchValue?: boolean } = {}
+  options: { payloadsWithMatchValue?: boolean; singleFlagCallsOnly?: boolean } = {}
 ): Promise<ScenarioReport> {
   const host = `https://diff-${process.pid}-${hostCounter++}.posthog.test`
   const scope = nock(host)
@@ -136,6 +136,7 @@ export async function runScenario(
           }
         }
       }
+      if (options.singleFlagCallsOnly) continue
       const allOptions = {
         groups: context.groups,
         personProperties: context.personProperties,
