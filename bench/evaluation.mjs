@@ -2,6 +2,7 @@
 // process, interleaved, on the same definitions. Both clients load definitions through the `fetch` option (a fresh
 // JSON parse per request, as from the network) and evaluate with onlyEvaluateLocally and no flag-called events.
 import { createRequire } from 'node:module'
+import { performance } from 'node:perf_hooks'
 
 const require = createRequire(import.meta.url)
 // BENCH_DIST points at another build of this package (e.g. a variant being evaluated).
@@ -99,7 +100,10 @@ function buildDefinitions(flagCount, seed = 42) {
     })
   }
   const cohorts = {
-    1: { type: 'OR', values: [{ type: 'AND', values: [{ key: 'plan', operator: 'exact', value: 'pro', type: 'person' }] }] },
+    1: {
+      type: 'OR',
+      values: [{ type: 'AND', values: [{ key: 'plan', operator: 'exact', value: 'pro', type: 'person' }] }],
+    },
     2: {
       type: 'AND',
       values: [
