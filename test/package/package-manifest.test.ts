@@ -1,0 +1,59 @@
+// The installed tarball: what it ships and what its package.json points at.
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { packedConsumer } from './helpers/packed-consumer'
+
+// The first file to run packs and installs the package; a loaded machine makes that slow, not wrong.
+jest.setTimeout(120_000)
+
+interface Manifest {
+  main: string
+  module: string
+  types: string
+  exports: unknown
+  typesVersions: Record<string, Record<string, string[]>>
+  dependencies: Record<string, string>
+}
+
+let packageDir: string
+let manifest: Manifest
+beforeAll(() => {
+  packageDir = packedConsumer().packageDir
+  manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as Manifest
+})
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? files(join(dir, entry.name)) : [relative(packageDir, join(dir, entry.name))]
+  )
+}
+
+/** Every file path in an exports map, whatever the nesting of conditions. */
+function targets(value: unknown): string[] {
+  if (typeof value === 'string') return [value]
+  if (value && typeof value === 'object') return Object.values(value).flatMap(targets)
+  return []
+}
+
+it('ships the build, the docs and package.json only', () => {
+  const unexpected = files(packageDir).filter(
+    (file) => !file.startsWith('dist/') && !['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(file)
+  )
+  expect(unexpected).toEqual([])
+})
+
+it('points main, module, types, every exports target and typesVersions at files in the tarball', () => {
+  const referenced = [
+    manifest.main,
+    manifest.module,
+    manifest.types,
+    ...targets(manifest.exports),
+    ...Object.values(manifest.typesVersions).flatMap((map) => Object.values(map).flat()),
+  ]
+  expect(referenced.length).toBeGreaterThan(10)
+  expect(referenced.filter((path) => !existsSync(join(packageDir, path)))).toEqual([])
+})
+
+it('depends on exactly the @posthog/core version upstream 5.13.2 pins, and nothing else', () => {
+  expect(manifest.dependencies).toEqual({ '@posthog/core': '1.5.5' })
+})
