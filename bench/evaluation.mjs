@@ -15,8 +15,6 @@ const IMPLEMENTATIONS = [
 ]
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 400)
-/** Clients per memory sample: more for small sets, whose size is otherwise lost in the heap's noise. */
-const MEMORY_CLIENTS = { 50: 40, 500: 10 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Definitions: mixed conditions (person properties of every common operator, cohorts, multivariate flags with
@@ -114,6 +112,30 @@ function buildDefinitions(flagCount, seed = 42) {
     3: { type: 'OR', values: [{ key: 'email', operator: 'icontains', value: 'posthog', type: 'person' }] },
   }
   return { flags, group_type_mapping: { 0: 'company' }, cohorts }
+}
+
+/**
+ * The same definitions with no two conditions alike (every target value and rollout made unique), so that
+ * sharing identical conditions cannot help: the worst case for this package's memory.
+ */
+function withUniqueConditions(body) {
+  const copy = JSON.parse(JSON.stringify(body))
+  let n = 0
+  for (const flag of copy.flags) {
+    for (const condition of flag.filters.groups) {
+      condition.rollout_percentage = (n++ % 97) + 0.5
+      for (const property of condition.properties) {
+        if (property.type !== 'person') continue
+        const value = property.value
+        property.value = Array.isArray(value)
+          ? [...value, `u${n++}`]
+          : typeof value === 'string'
+            ? `${value}${n++}`
+            : value + n++
+      }
+    }
+  }
+  return copy
 }
 
 const PLANS = ['free', 'pro', 'enterprise', 'team']
@@ -263,14 +285,18 @@ async function main() {
   }
   console.log('')
   console.log('memory per loaded definition set (heap delta per client against clients with no flags, median of 5)')
-  console.log('flags  this package     upstream   ratio')
-  for (const flagCount of [50, 500]) {
-    const body = buildDefinitions(flagCount)
-    const ours = await memoryPerDefinitionSet(Ours, body, MEMORY_CLIENTS[flagCount])
-    const theirs = await memoryPerDefinitionSet(Upstream, body, MEMORY_CLIENTS[flagCount])
+  console.log('flags                          this package     upstream   ratio')
+  const sets = [
+    ['50', buildDefinitions(50), 40],
+    ['500', buildDefinitions(500), 10],
+    ['500 (no two conditions alike)', withUniqueConditions(buildDefinitions(500)), 10],
+  ]
+  for (const [label, body, clientCount] of sets) {
+    const ours = await memoryPerDefinitionSet(Ours, body, clientCount)
+    const theirs = await memoryPerDefinitionSet(Upstream, body, clientCount)
     const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`
     console.log(
-      `${String(flagCount).padStart(5)}  ${kb(ours).padStart(12)} ${kb(theirs).padStart(12)}  ${(ours / theirs).toFixed(2)}x`
+      `${label.padEnd(31)}${kb(ours).padStart(12)} ${kb(theirs).padStart(12)}  ${(ours / theirs).toFixed(2)}x`
     )
   }
 }
