@@ -152,3 +152,25 @@ describe('variants', () => {
     expect(new Set(ids(30).map((distinctId) => evaluate(defs, 'f', { distinctId })))).toEqual(new Set(['b']))
   })
 })
+
+describe('identical conditions in different flags', () => {
+  test('flags with identical conditions and variants still bucket by their own key', () => {
+    const filters = {
+      groups: [condition([person('plan', 'exact', 'pro')], 50)],
+      multivariate: {
+        variants: [
+          { key: 'a', rollout_percentage: 50 },
+          { key: 'b', rollout_percentage: 50 },
+        ],
+      },
+    }
+    const defs = definitions([flag('one', filters), flag('two', structuredClone(filters))])
+    const answers = (key: string) =>
+      ids(200).map((distinctId) => evaluate(defs, key, { distinctId, person: { plan: 'pro' } }))
+    expect(answers('one')).not.toEqual(answers('two'))
+    const alone = definitions([flag('two', structuredClone(filters))])
+    expect(answers('two')).toEqual(
+      ids(200).map((distinctId) => evaluate(alone, 'two', { distinctId, person: { plan: 'pro' } }))
+    )
+  })
+})
