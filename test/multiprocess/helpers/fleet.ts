@@ -43,6 +43,8 @@ export interface WorkerReport {
 
 export class Worker {
   readonly ready: Promise<ReadyMessage>
+  /** When each shouldFetchFlagDefinitions() call that returned true started (ms since epoch). */
+  readonly leaseCalls: number[] = []
   private readonly child: ChildProcess
   private exited = false
 
@@ -55,8 +57,9 @@ export class Worker {
     })
     this.child.on('exit', () => (this.exited = true))
     this.ready = new Promise((resolve, reject) => {
-      this.child.on('message', (message: { type: string; error?: string }) => {
+      this.child.on('message', (message: { type: string; error?: string; calledAt?: number }) => {
         if (message.type === 'ready') resolve(message as ReadyMessage)
+        if (message.type === 'lease') this.leaseCalls.push(message.calledAt!)
         if (message.type === 'fatal') reject(new Error(`worker ${index} failed: ${message.error}`))
       })
       this.child.on('exit', (code) => reject(new Error(`worker ${index} exited with ${code} before it was ready`)))

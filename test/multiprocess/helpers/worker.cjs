@@ -1,6 +1,7 @@
 // One worker process of the multi-process tests: a PostHog client from the BUILT package (a copy of dist/) with one of the
 // shipped providers, evaluating flags in a loop against the PostHog stand-in. It reports over IPC:
 //   { type: 'ready', firstFlag, ownRequestsBeforeFirstFlag, source }   after its first evaluation
+//   { type: 'lease', calledAt }             when a shouldFetchFlagDefinitions() call (started at calledAt) said true
 //   { type: 'report', ... }                 in answer to { type: 'report' }
 // and exits after { type: 'stop' } (client.shutdown(), then closing its own Redis client / pg pool).
 'use strict'
@@ -60,6 +61,17 @@ function makeProvider() {
 }
 
 const provider = makeProvider()
+if (provider) {
+  // Tells the test when this worker started a shouldFetch call that won the lease: the lease cannot expire earlier
+  // than leaseMs after that moment.
+  const shouldFetch = provider.shouldFetchFlagDefinitions.bind(provider)
+  provider.shouldFetchFlagDefinitions = async () => {
+    const calledAt = Date.now()
+    const answer = await shouldFetch()
+    if (answer) process.send({ type: 'lease', calledAt })
+    return answer
+  }
+}
 const client = new PostHog('phc_multiprocess_test', {
   host: config.apiUrl,
   personalApiKey: config.personalApiKey ?? 'phx_multiprocess_test',
