@@ -147,7 +147,10 @@ function matchCondition(
     else result = matchProperty(property, properties)
     if (result !== TRUE) return result
   }
-  if (threshold === Infinity) return TRUE
+  // The hash lies in [0, 1], so some thresholds decide without hashing: 1 and more (100%, no rollout) or NaN
+  // include everyone, below 0 nobody. 0% still needs the hash: an exact 0 is included.
+  if (!(threshold < 1)) return TRUE
+  if (threshold < 0) return FALSE
   return bucket(flagKey, idText(id), false) > threshold ? FALSE : TRUE
 }
 

@@ -174,3 +174,19 @@ describe('identical conditions in different flags', () => {
     )
   })
 })
+
+describe('rollout edge values', () => {
+  test('a negative rollout includes nobody', () => {
+    const defs = definitions([flag('f', { groups: [condition([], -5)] })])
+    expect(ids(20).map((distinctId) => evaluate(defs, 'f', { distinctId }))).toEqual(Array(20).fill(false))
+  })
+
+  test('a rollout above 100% or that is not a number includes everybody', () => {
+    const defs = definitions([
+      flag('above', { groups: [condition([], 150)] }),
+      flag('text', { groups: [condition([], 'half' as unknown as number)] }),
+    ])
+    expect(ids(20).map((distinctId) => evaluate(defs, 'above', { distinctId }))).toEqual(Array(20).fill(true))
+    expect(ids(20).map((distinctId) => evaluate(defs, 'text', { distinctId }))).toEqual(Array(20).fill(true))
+  })
+})
