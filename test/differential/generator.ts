@@ -279,7 +279,22 @@ function generateFlag(
         properties.push(personOrGroupProperty(rng, keys))
       }
     }
-    const rollout = pick(rng, [null, undefined, 0, 100, 100, 50, 45, 12.5, 99.9, int(rng, 0, 100), '50', -5, 150, 'half'])
+    const rollout = pick(rng, [
+      null,
+      undefined,
+      0,
+      100,
+      100,
+      50,
+      45,
+      12.5,
+      99.9,
+      int(rng, 0, 100),
+      '50',
+      -5,
+      150,
+      'half',
+    ])
     const condition: Record<string, unknown> = { properties: chance(rng, 0.05) ? null : properties }
     if (rollout !== undefined) condition.rollout_percentage = rollout
     if (chance(rng, 0.25)) condition.variant = pick(rng, ['variant-0', 'variant-1', 'variant-9', null, ''])
