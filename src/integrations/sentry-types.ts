@@ -1,8 +1,9 @@
 // The parts of Sentry's event and hub shapes the integrations read, declared here so the package does not depend on
 // @sentry/*. Every field is optional, so Sentry's own `Event` (v7 and v8) satisfies `SentryEvent`.
-import { type ErrorTracking as CoreErrorTracking } from '@posthog/core'
 
-export type SeverityLevel = CoreErrorTracking.SeverityLevel
+// Spelled out rather than taken from @posthog/core, whose error-tracking types need the DOM lib: the published
+// declarations must compile for Node users with `lib: ["es2022"]` only.
+export type SeverityLevel = 'fatal' | 'error' | 'warning' | 'log' | 'info' | 'debug'
 
 export interface SentryStackFrame {
   filename?: string
