@@ -20,7 +20,11 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'ioredis', allowTypeImports: true, message: 'Use `import type`: ioredis is never loaded at runtime.' },
+            {
+              name: 'ioredis',
+              allowTypeImports: true,
+              message: 'Use `import type`: ioredis is never loaded at runtime.',
+            },
             { name: 'pg', allowTypeImports: true, message: 'Use `import type`: pg is never loaded at runtime.' },
             { name: 'posthog-node-upstream', message: 'The upstream oracle is for tests only.' },
           ],
@@ -31,7 +35,20 @@ export default tseslint.config(
   {
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: {
-      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', fetch: 'readonly' },
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        performance: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+      },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

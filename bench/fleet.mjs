@@ -46,7 +46,9 @@ for (const config of CONFIGS) {
     })
     if (result.errors.length) console.log(`  ${config.provider} x${workers}: ${result.errors.slice(0, 3).join('; ')}`)
     perWorkers[workers] = result.requests / INTERVALS
-    process.stdout.write(`  ${config.provider.padEnd(9)} ${String(workers).padStart(2)} workers: ${result.requests} requests\n`)
+    process.stdout.write(
+      `  ${config.provider.padEnd(9)} ${String(workers).padStart(2)} workers: ${result.requests} requests\n`
+    )
   }
   rows.push({ ...config, perWorkers })
 }
@@ -67,10 +69,24 @@ const SAMPLES = 5
 const cold = []
 const warm = []
 for (let i = 0; i < SAMPLES; i++) {
-  const fetched = await runFleet({ provider: 'none', workers: 1, seconds: 1, intervalMs: 30000, apiLatencyMs: API_LATENCY_MS })
+  const fetched = await runFleet({
+    provider: 'none',
+    workers: 1,
+    seconds: 1,
+    intervalMs: 30000,
+    apiLatencyMs: API_LATENCY_MS,
+  })
   cold.push(fetched.latest.get(1).firstFlagMs)
   const projectKey = `phc_warm_${process.pid}_${i}`
-  const primed = await runFleet({ provider: 'file', workers: 1, seconds: 1, intervalMs: 30000, projectKey, keepCache: true, apiLatencyMs: API_LATENCY_MS })
+  const primed = await runFleet({
+    provider: 'file',
+    workers: 1,
+    seconds: 1,
+    intervalMs: 30000,
+    projectKey,
+    keepCache: true,
+    apiLatencyMs: API_LATENCY_MS,
+  })
   const again = await runFleet({
     provider: 'file',
     workers: 1,
@@ -89,7 +105,9 @@ for (let i = 0; i < SAMPLES; i++) {
 console.log(`\nTime from new PostHog(...) to the first evaluated flag in a fresh process (median of ${SAMPLES})\n`)
 console.log('| start | first flag after | API requests |')
 console.log('| --- | ---: | ---: |')
-console.log(`| cold, fetches definitions from the API (${API_LATENCY_MS} ms round trip) | ${median(cold).toFixed(1)} ms | 1 |`)
+console.log(
+  `| cold, fetches definitions from the API (${API_LATENCY_MS} ms round trip) | ${median(cold).toFixed(1)} ms | 1 |`
+)
 console.log(`| warm FileFlagDefinitionCache | ${median(warm).toFixed(1)} ms | 0 |`)
 
 // --- chart ---------------------------------------------------------------------------------------------------------

@@ -16,7 +16,10 @@ export const DEFAULT_DATABASE_URL =
 const PG_TABLE = 'posthog_flag_definitions_example'
 
 /** Resolves with a reason when the provider's server does not answer, undefined when it does. */
-export async function serverProblem(provider, { redisUrl = DEFAULT_REDIS_URL, databaseUrl = DEFAULT_DATABASE_URL } = {}) {
+export async function serverProblem(
+  provider,
+  { redisUrl = DEFAULT_REDIS_URL, databaseUrl = DEFAULT_DATABASE_URL } = {}
+) {
   try {
     if (provider === 'redis' || provider === 'docs-lock') {
       const { default: Redis } = await import('ioredis')
@@ -137,7 +140,7 @@ async function forgetCache({ provider, projectKey, cacheDirectory, ownDirectory,
     const { default: pg } = await import('pg')
     const pool = new pg.Pool({ connectionString: databaseUrl })
     // Rows are keyed by a hash of the project key; this table is the example's own.
-    await pool.query("DELETE FROM posthog_flag_definitions_example").catch(() => {})
+    await pool.query('DELETE FROM posthog_flag_definitions_example').catch(() => {})
     await pool.end()
   }
 }

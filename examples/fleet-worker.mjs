@@ -1,7 +1,11 @@
 // One worker of the fleet: an ordinary posthog-node user. It imports the package by its name (Node resolves a
 // package's own name to itself), evaluates flags for a stream of users and reports to the parent once a second.
 import { PostHog } from 'posthog-node'
-import { FileFlagDefinitionCache, PostgresFlagDefinitionCache, RedisFlagDefinitionCache } from 'posthog-node/experimental'
+import {
+  FileFlagDefinitionCache,
+  PostgresFlagDefinitionCache,
+  RedisFlagDefinitionCache,
+} from 'posthog-node/experimental'
 
 const config = JSON.parse(process.env.FLEET_WORKER_CONFIG)
 
