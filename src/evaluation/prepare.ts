@@ -53,9 +53,13 @@ function propertyKey(raw: Record<string, unknown>, inCohort: boolean): string | 
   return `${inCohort ? 'c' : 'f'}|${parts.join('|')}|${chain}`
 }
 
-/** Indexes a property, sharing it with identical ones of the same set. */
-function sharedProperty(indexing: Indexing, raw: Record<string, unknown>, inCohort: boolean): PreparedProperty {
-  const key = propertyKey(raw, inCohort)
+/** Indexes a property, sharing it with identical ones of the same set (`key`: its {@link propertyKey}). */
+function sharedProperty(
+  indexing: Indexing,
+  raw: Record<string, unknown>,
+  inCohort: boolean,
+  key = propertyKey(raw, inCohort)
+): PreparedProperty {
   const existing = key === undefined ? undefined : indexing.properties.get(key)
   if (existing !== undefined) return existing
   const property = prepareProperty(raw, inCohort)
@@ -83,8 +87,9 @@ function prepareCondition(indexing: Indexing, raw: unknown, variants: unknown[])
       ? NO_PROPERTIES
       : rawProperties.map((entry) => {
           const property = isObject(entry) ? entry : {}
-          propertyKeys.push(propertyKey(property, false))
-          return sharedProperty(indexing, property, false)
+          const key = propertyKey(property, false)
+          propertyKeys.push(key)
+          return sharedProperty(indexing, property, false, key)
         })
   const rollout = condition.rollout_percentage
   const override = condition.variant
