@@ -7,8 +7,12 @@ export type ValidationResult = { ok: true; data: FlagDefinitionCacheData } | { o
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
-const describe = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value
+const describe = (value: unknown): string => {
+  if (value === null || value === undefined) return String(value)
+  if (Array.isArray(value)) return 'an array'
+  const type = typeof value
+  return type === 'object' ? 'an object' : `a ${type}`
+}
 
 function checkProperties(properties: unknown, where: string): string | undefined {
   if (properties === undefined || properties === null) return undefined
@@ -44,7 +48,9 @@ function checkFlag(flag: unknown, index: number): string | undefined {
   const where = `flags[${index}]`
   if (!isPlainObject(flag)) return `${where} is ${describe(flag)}, expected an object`
   if (typeof flag.key !== 'string') return `${where}.key is ${describe(flag.key)}, expected a string`
-  // A flag without filters is served by some API versions; it has no conditions, like upstream treats it.
+  // Stored definitions always carry `filters` (definitionsFromApiResponse fills it in), so a flag without it is not
+  // something this package wrote: reject the set rather than guess.
+  if (!('filters' in flag)) return `${where} (${flag.key}) has no filters`
   const filters = flag.filters
   if (filters === undefined || filters === null) return undefined
   if (!isPlainObject(filters)) return `${where}.filters is ${describe(filters)}, expected an object`
@@ -110,8 +116,13 @@ export function validateFlagDefinitions(value: unknown): ValidationResult {
 export function definitionsFromApiResponse(body: unknown): ValidationResult {
   if (!isPlainObject(body)) return { ok: false, reason: `response body is ${describe(body)}, expected an object` }
   if (!('flags' in body)) return { ok: false, reason: 'response body has no flags field' }
+  const flags = body.flags ?? []
   return validateFlagDefinitions({
-    flags: body.flags ?? [],
+    // The API may omit `filters` on a flag without conditions (it evaluates to false, as upstream treats it). Filled
+    // in here so that what providers store passes the stricter check applied to cached data.
+    flags: Array.isArray(flags)
+      ? flags.map((flag: unknown) => (isPlainObject(flag) && !('filters' in flag) ? { ...flag, filters: null } : flag))
+      : flags,
     groupTypeMapping: body.group_type_mapping || {},
     cohorts: body.cohorts || {},
   })

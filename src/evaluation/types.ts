@@ -33,11 +33,6 @@ export interface PreparedFlagBase {
 export interface PreparedDefinitionsBase {
   /** How many flag definitions the set had (repeated keys included), as upstream counts them. */
   readonly flagCount: number
-  /**
-   * @deprecated Never set: the raw definitions are not kept in memory (the index replaces them). Present only so
-   * that code written against the first contract still compiles; do not use.
-   */
-  readonly data?: undefined
   readonly flagsByKey: ReadonlyMap<string, PreparedFlagBase>
 }
 

@@ -158,7 +158,7 @@ export function providerContract(harness: () => ProviderHarness): void {
 
   it.each([
     ['text that is not JSON', '{"flags": [', /not valid JSON/],
-    ['JSON of the wrong shape', '{"flags": 3, "groupTypeMapping": {}, "cohorts": {}}', /flags is number/],
+    ['JSON of the wrong shape', '{"flags": 3, "groupTypeMapping": {}, "cohorts": {}}', /flags is a number/],
     ['a flag without a key', '{"flags": [{"filters": null}], "groupTypeMapping": {}, "cohorts": {}}', /key/],
   ])('treats %s as a miss and logs the reason', async (_label, text, reason) => {
     await harness().storeRawData(key, text)

@@ -65,8 +65,8 @@ describe('the definitions request', () => {
     [500, apiBody(), 'unexpected HTTP status 500'],
     [304, '', 'unexpected HTTP status 304'],
     [200, { nothing: true }, 'response body has no flags field'],
-    [200, { flags: 'oops' }, 'flags is string, expected an array'],
-    [200, { flags: [{ key: 7 }] }, 'flags[0].key is number'],
+    [200, { flags: 'oops' }, 'flags is a string, expected an array'],
+    [200, { flags: [{ key: 7 }] }, 'flags[0].key is a number'],
   ])('reports status %i with body %j as failed, saying why', async (status, body, reason) => {
     mockDefinitions(status, body)
     const outcome = await request()

@@ -1,4 +1,5 @@
 // The poller with a FlagDefinitionCacheProvider: the call rules of §5.5 with the fixes of §6.1.
+import type { FlagDefinitionCacheData } from '../../../src/experimental/provider'
 import nock from 'nock'
 import {
   FAKE_TIMERS,
@@ -51,14 +52,16 @@ describe('start-up', () => {
 
   it('on a cold cache asks whether to fetch, fetches, and stores a copy of what it fetched', async () => {
     const api = mockDefinitions()
-    const stored: unknown[] = []
+    const stored: FlagDefinitionCacheData[] = []
     const provider = fakeProvider({ read: undefined, shouldFetch: true, store: (data) => void stored.push(data) })
     const { poller } = startPoller({ provider })
     await poller.reload()
     expect(api.calls()).toBe(1)
     expect(provider.shouldFetchFlagDefinitions).toHaveBeenCalledTimes(1)
     expect(stored).toEqual([cacheData()])
-    expect(stored[0]).not.toBe(poller.definitions?.data)
+    // The provider got its own copy: emptying it leaves the definitions in memory intact.
+    stored[0].flags.length = 0
+    expect(poller.definitions?.flagsByKey.has('test-flag')).toBe(true)
   })
 
   it('treats one start-up load as one load: evaluations and reloads join it instead of racing it', async () => {
@@ -101,7 +104,7 @@ describe('start-up', () => {
 describe('validating what the cache returns', () => {
   it.each([
     ['an empty object', {}, 'flags is undefined, expected an array'],
-    ['a string', 'garbage', 'definitions are string, expected an object'],
+    ['a string', 'garbage', 'definitions are a string, expected an object'],
     ['flags that are not an array', { ...cacheData(), flags: {} }, 'flags is an object, expected an array'],
     ['a flag without a key', { ...cacheData(), flags: [{ filters: {} }] }, 'flags[0].key is undefined'],
     ['a null group mapping', { ...cacheData(), groupTypeMapping: null }, 'groupTypeMapping is null'],
@@ -137,7 +140,7 @@ describe('validating what the cache returns', () => {
     await poller.reload()
     expect(poller.definitions).toBe(before)
     expect(messages()).toEqual([
-      'Failed to load from cache: the cached flag definitions are invalid (flags is string, expected an array); they were ignored',
+      'Failed to load from cache: the cached flag definitions are invalid (flags is a string, expected an array); they were ignored',
     ])
     expect(loads).toEqual([1])
   })
