@@ -90,7 +90,9 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
         this.featureFlagsPoller = this.createPoller(apiKey, options.personalApiKey)
         this.localFlags = new LocalFlags(this.featureFlagsPoller, {
           onError: (error) => this._events.emit('error', error),
-          debug: (message) => this._logger.info(message),
+          debug: (message) => {
+            if (this.isDebug) this._logger.info(message())
+          },
         })
       }
     }
@@ -458,7 +460,7 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
 
   /** Every flag's value for this user. */
   async getAllFlags(distinctId: string, options?: AllFlagsOptions): Promise<Record<string, FeatureFlagValue>> {
-    const response = await this.getAllFlagsAndPayloads(distinctId, options)
+    const response = await this.flagsAndPayloads(distinctId, options, false)
     return response.featureFlags || {}
   }
 
@@ -470,6 +472,14 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
     distinctId: string,
     options?: AllFlagsOptions
   ): Promise<PostHogFlagsAndPayloadsResponse> {
+    return this.flagsAndPayloads(distinctId, options, true)
+  }
+
+  private async flagsAndPayloads(
+    distinctId: string,
+    options: AllFlagsOptions | undefined,
+    withLocalPayloads: boolean
+  ): Promise<PostHogFlagsAndPayloadsResponse> {
     const { groups, disableGeoip, flagKeys } = options ?? {}
     const { personProperties, groupProperties } = withDefaultFlagProperties(
       distinctId,
@@ -478,7 +488,7 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
       options?.groupProperties
     )
     const input: EvaluationInput = { distinctId, groups: groups ?? {}, personProperties, groupProperties }
-    const local = await this.localFlags?.getAll(input, flagKeys)
+    const local = await this.localFlags?.getAll(input, flagKeys, withLocalPayloads)
     let featureFlags: Record<string, FeatureFlagValue> = local?.flags ?? {}
     let featureFlagPayloads: Record<string, JsonType> = local?.payloads ?? {}
     if ((local?.incomplete ?? true) && !options?.onlyEvaluateLocally) {

@@ -8,8 +8,8 @@ import type { DefinitionsPoller } from '../polling/poller'
 export interface LocalFlagsHooks {
   /** The client's `'error'` channel. */
   onError: (error: Error) => void
-  /** Debug-only log. */
-  debug: (message: string) => void
+  /** Debug-only log; takes a function so that no message is built while debug is off (the hot path). */
+  debug: (message: () => string) => void
 }
 
 export interface LocalFlagsAndPayloads {
@@ -39,7 +39,7 @@ export class LocalFlags {
     }
     const outcome = evaluateFlag(definitions, key, input)
     if (outcome?.kind === 'value') {
-      this.hooks.debug(`Successfully computed flag locally: ${key} -> ${String(outcome.value)}`)
+      this.hooks.debug(() => `Successfully computed flag locally: ${key} -> ${String(outcome.value)}`)
     }
     return this.valueOf(key, outcome)
   }
@@ -70,14 +70,21 @@ export class LocalFlags {
       throw outcome.error
     }
     if (outcome.kind !== 'value') {
-      this.hooks.debug(`${outcome.kind} when computing flag locally: ${key}: ${outcome.reason}`)
+      this.hooks.debug(() => `${outcome.kind} when computing flag locally: ${key}: ${outcome.reason}`)
       return undefined
     }
     return { payload: flagPayload(definitions, key, outcome.value) }
   }
 
-  /** Every locally known flag (or those of `flagKeys` that are known), with their truthy payloads. */
-  async getAll(input: EvaluationInput, flagKeys: string[] | undefined): Promise<LocalFlagsAndPayloads> {
+  /**
+   * Every locally known flag (or those of `flagKeys` that are known), with their truthy payloads unless
+   * `withPayloads` is false (getAllFlags does not return them, so it does not parse them).
+   */
+  async getAll(
+    input: EvaluationInput,
+    flagKeys: string[] | undefined,
+    withPayloads = true
+  ): Promise<LocalFlagsAndPayloads> {
     await this.poller.ensureLoaded()
     const result: LocalFlagsAndPayloads = { flags: {}, payloads: {}, incomplete: true }
     const definitions = this.poller.definitions
@@ -86,9 +93,7 @@ export class LocalFlags {
     }
     result.incomplete = definitions.flagCount === 0
     // Unknown keys are skipped silently: with other flags loaded, upstream does not ask the server for them.
-    const keys = flagKeys
-      ? flagKeys.filter((key) => definitions.flagsByKey.has(key))
-      : Array.from(definitions.flagsByKey.keys())
+    const keys = flagKeys ? flagKeys.filter((key) => definitions.flagsByKey.has(key)) : definitions.keys
     const dependencies = createDependencyCache()
     for (const key of keys) {
       const value = this.valueOf(key, evaluateFlag(definitions, key, input, dependencies))
@@ -97,7 +102,7 @@ export class LocalFlags {
         continue
       }
       result.flags[key] = value
-      const payload = flagPayload(definitions, key, value)
+      const payload = withPayloads ? flagPayload(definitions, key, value) : null
       if (payload) {
         result.payloads[key] = payload
       }
@@ -116,7 +121,7 @@ export class LocalFlags {
         this.hooks.onError(new Error(`Error computing flag locally: ${key}: ${String(outcome.error)}`))
         return undefined
       default:
-        this.hooks.debug(`${outcome.kind} when computing flag locally: ${key}: ${outcome.reason}`)
+        this.hooks.debug(() => `${outcome.kind} when computing flag locally: ${key}: ${outcome.reason}`)
         return undefined
     }
   }

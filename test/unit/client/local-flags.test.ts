@@ -15,7 +15,7 @@ function fakePoller(keys: string[] | undefined): DefinitionsPoller {
   const definitions =
     keys === undefined
       ? undefined
-      : { flagCount: keys.length, flagsByKey: new Map(keys.map((key) => [key, { key }])), data: {} }
+      : { flagCount: keys.length, flagsByKey: new Map(keys.map((key) => [key, { key }])), keys }
   return { definitions, ensureLoaded: async () => undefined } as unknown as DefinitionsPoller
 }
 
@@ -26,7 +26,7 @@ function localFlags(keys: string[] | undefined) {
   const debug: string[] = []
   const flags = new LocalFlags(fakePoller(keys), {
     onError: (error) => errors.push(error),
-    debug: (message) => debug.push(message),
+    debug: (message) => debug.push(message()),
   })
   return { flags, errors, debug }
 }
