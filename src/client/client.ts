@@ -27,7 +27,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_WAIT_FOR_LOCAL_EVALUATION_MS,
   assertPersonalApiKey,
-  providerTimeoutFor,
+  resolveProviderTimeout,
   resolvePollingInterval,
 } from './options'
 import { withDefaultFlagProperties } from './person-group-properties'
@@ -120,7 +120,9 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
       getFetch: () => this.options.fetch ?? (globalThis.fetch as unknown as FetchFn),
       customHeaders: this.getCustomHeaders(),
       provider: this.options.flagDefinitionCacheProvider,
-      providerTimeoutMs: providerTimeoutFor(requestTimeoutMs),
+      providerTimeoutMs: resolveProviderTimeout(this.options.flagDefinitionCacheProviderTimeoutMs, (m) =>
+        console.warn(m)
+      ),
       onError: (error) => this._events.emit('error', error),
       onLoad: (count) => this._events.emit('localEvaluationFlagsLoaded', count),
     })

@@ -12,8 +12,11 @@ export const DEFAULT_MAX_CACHE_SIZE = 50000
 export const DEFAULT_WAIT_FOR_LOCAL_EVALUATION_MS = 30000
 /** Default timeout of one definitions request when `requestTimeout` is not set (core's default too). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10000
-/** Upper bound of one provider call, so a hung cache cannot stall evaluations for long. */
-export const MAXIMUM_PROVIDER_TIMEOUT_MS = 10000
+/**
+ * Default bound of one provider call. A cache answers in milliseconds; a start-up read plus a shouldFetch both
+ * hitting it is what a first evaluation may wait for a hung cache before falling back to the API.
+ */
+export const DEFAULT_PROVIDER_TIMEOUT_MS = 3000
 
 /**
  * The polling interval to use: numbers are clamped to [100, 2^31-1]; anything that is not a finite positive
@@ -47,7 +50,17 @@ export function assertPersonalApiKey(personalApiKey: string): void {
   }
 }
 
-/** How long one provider call may take: a fraction of the request timeout, never more than 10 s. */
-export function providerTimeoutFor(requestTimeoutMs: number): number {
-  return Math.min(requestTimeoutMs, MAXIMUM_PROVIDER_TIMEOUT_MS)
+/** How long one provider call may take: the option when it is a usable number, else the default (with a warning). */
+export function resolveProviderTimeout(value: unknown, warn: (message: string) => void): number {
+  if (value === undefined) {
+    return DEFAULT_PROVIDER_TIMEOUT_MS
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    warn(
+      `[PostHog] flagDefinitionCacheProviderTimeoutMs must be a finite positive number of milliseconds, got ` +
+        `${describe(value)}; using ${DEFAULT_PROVIDER_TIMEOUT_MS}.`
+    )
+    return DEFAULT_PROVIDER_TIMEOUT_MS
+  }
+  return Math.min(value, MAXIMUM_POLLING_INTERVAL_MS)
 }

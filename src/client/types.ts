@@ -102,6 +102,14 @@ export type PostHogOptions = PostHogCoreOptions & {
    * @experimental May change in a minor version.
    */
   flagDefinitionCacheProvider?: FlagDefinitionCacheProvider
+  /**
+   * How long one call of the `flagDefinitionCacheProvider` may take before the client gives up on it (a read counts
+   * as a miss, `shouldFetchFlagDefinitions` as "fetch"). Default 3000; its `shutdown()` is bounded by the shutdown
+   * timeout instead.
+   *
+   * @experimental May change in a minor version.
+   */
+  flagDefinitionCacheProviderTimeoutMs?: number
   /** Runs on every captured event, in order when an array; a function returning `null` drops the event. */
   before_send?: BeforeSendFn | BeforeSendFn[]
   /** Only flags tagged with one of these evaluation environments (or with none) are evaluated by `/flags`. */

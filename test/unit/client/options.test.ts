@@ -1,4 +1,5 @@
 // Constructor options the client interprets itself: polling interval, personal API key, provider without poller.
+import nock from 'nock'
 import { PostHog } from '../../../src/entrypoints/index.node'
 import type { PostHogOptions } from '../../../src/entrypoints/index.node'
 
@@ -130,5 +131,38 @@ describe('library identity', () => {
     clients.push(c)
     expect(c.options).toBe(options)
     expect(c.host).toBe('http://example.com')
+  })
+})
+
+describe('flagDefinitionCacheProviderTimeoutMs', () => {
+  const definitions = { flags: [{ id: 1, key: 'on', active: true, filters: { groups: [{ properties: [] }] } }] }
+  const hanging = {
+    getFlagDefinitions: () => new Promise<undefined>(() => undefined),
+    shouldFetchFlagDefinitions: () => new Promise<boolean>(() => undefined),
+    onFlagDefinitionsReceived: () => undefined,
+    shutdown: () => undefined,
+  }
+
+  test('bounds each provider call: with a hanging cache the first flag comes from the API', async () => {
+    const host = 'http://provider-timeout.posthog.test'
+    nock(host).get('/api/feature_flag/local_evaluation').query(true).reply(200, definitions)
+    const errors: string[] = []
+    const posthog = client({
+      host,
+      personalApiKey: 'phx_x',
+      flagDefinitionCacheProvider: hanging,
+      flagDefinitionCacheProviderTimeoutMs: 50,
+    })
+    posthog.on('error', (error: Error) => errors.push(error.message))
+    await expect(posthog.getFeatureFlag('on', 'u', { onlyEvaluateLocally: true })).resolves.toBe(true)
+    expect(posthog.getFlagDefinitionsStats()).toMatchObject({ providerTimeouts: 2, apiFetches: 1 })
+    expect(errors.some((message) => message.includes('Error in shouldFetchFlagDefinitions'))).toBe(true)
+  }, 2500) // with the default bound (3 s per call) this would not finish in time: the option is what bounds it
+
+  test.each([0, -1, NaN, '100'])('%p is replaced by the default with a warning naming the option', (value) => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)
+    client({ personalApiKey: 'phx_x', flagDefinitionCacheProviderTimeoutMs: value as unknown as number })
+    expect(warn).toHaveBeenCalledTimes(1)
+    expect(warn.mock.calls[0][0]).toContain('flagDefinitionCacheProviderTimeoutMs')
   })
 })

@@ -70,7 +70,10 @@ describe('a hanging provider never blocks', () => {
   it('getFeatureFlag: the provider is given up on after its timeout and the API answers', async () => {
     mockApi()
     const cache = fakeProvider({ read: never, shouldFetch: never, store: never })
-    const { client: posthog, messages } = client({ flagDefinitionCacheProvider: cache, requestTimeout: 100 })
+    const { client: posthog, messages } = client({
+      flagDefinitionCacheProvider: cache,
+      flagDefinitionCacheProviderTimeoutMs: 100,
+    })
     expect(await posthog.getFeatureFlag('test-flag', 'user-1')).toBe(false)
     expect(messages().filter((m) => m.includes('did not settle within 100ms')).length).toBeGreaterThanOrEqual(2)
   })
