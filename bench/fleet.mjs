@@ -3,6 +3,7 @@
 // first evaluated flag for a fresh process with a warm cache versus one that fetches from the API.
 // Prints tables and writes docs/bench-fleet.svg (shown in the README).
 import { writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runFleet, serverProblem } from '../examples/fleet-lib.mjs'
@@ -10,7 +11,7 @@ import { runFleet, serverProblem } from '../examples/fleet-lib.mjs'
 const here = dirname(fileURLToPath(import.meta.url))
 const WORKERS = (process.env.BENCH_WORKERS ?? '1,2,4,8,16').split(',').map(Number)
 const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 1000)
-const INTERVALS = Number(process.env.BENCH_INTERVALS ?? 6)
+const INTERVALS = Number(process.env.BENCH_INTERVALS ?? 5)
 const API_LATENCY_MS = Number(process.env.BENCH_API_LATENCY_MS ?? 150)
 const CONFIGS = [
   { provider: 'none', label: 'no provider (upstream behaviour)' },
@@ -26,6 +27,9 @@ const median = (values) => {
 }
 
 // --- requests per interval -----------------------------------------------------------------------------------------
+// Workers start spread over one interval, as in a real fleet where each polls at its own phase. Requests are counted
+// over INTERVALS intervals once every worker has started and loaded (cold starts are measured separately below).
+const standIn = createRequire(import.meta.url)('../tools/posthog-stand-in.cjs')
 const rows = []
 for (const config of CONFIGS) {
   const problem = await serverProblem(config.provider)
@@ -35,27 +39,34 @@ for (const config of CONFIGS) {
   }
   const perWorkers = {}
   for (const workers of WORKERS) {
+    const api = await standIn.start({ latencyMs: API_LATENCY_MS })
+    const times = []
+    api.onRequest((request) => request.kind === 'definitions' && times.push(request.at))
+    const staggerMs = Math.floor(INTERVAL_MS / workers)
+    const warmupMs = INTERVAL_MS + 2000
     const result = await runFleet({
       provider: config.provider,
       workers,
-      seconds: (INTERVAL_MS * INTERVALS) / 1000,
+      seconds: (warmupMs + INTERVAL_MS * INTERVALS + 200) / 1000,
       intervalMs: INTERVAL_MS,
-      apiLatencyMs: API_LATENCY_MS,
+      api,
+      staggerMs,
       pauseMs: 20,
       batch: 20,
     })
+    await api.close()
+    const from = result.startedAt + warmupMs
+    const counted = times.filter((at) => at >= from && at < from + INTERVAL_MS * INTERVALS).length
     if (result.errors.length) console.log(`  ${config.provider} x${workers}: ${result.errors.slice(0, 3).join('; ')}`)
-    perWorkers[workers] = result.requests / INTERVALS
-    process.stdout.write(
-      `  ${config.provider.padEnd(9)} ${String(workers).padStart(2)} workers: ${result.requests} requests\n`
-    )
+    perWorkers[workers] = counted / INTERVALS
+    console.log(`  ${config.provider.padEnd(9)} ${String(workers).padStart(2)} workers: ${counted} requests`)
   }
   rows.push({ ...config, perWorkers })
 }
 
 console.log(
-  `\nAPI requests for flag definitions per ${INTERVAL_MS} ms polling interval, over ${INTERVALS} intervals ` +
-    `including each worker's cold start (stand-in API answering after ${API_LATENCY_MS} ms)\n`
+  `\nAPI requests for flag definitions per ${INTERVAL_MS} ms polling interval, steady state over ${INTERVALS} ` +
+    `intervals, workers starting at spread-out phases (stand-in API answering after ${API_LATENCY_MS} ms)\n`
 )
 const header = `| provider | ${WORKERS.map((w) => `${w} worker${w > 1 ? 's' : ''}`).join(' | ')} |`
 console.log(header)
@@ -123,7 +134,9 @@ function chart(series) {
   const bottom = 50
   const plotW = width - left - right
   const plotH = height - top - bottom
-  const maxY = Math.max(1, ...series.flatMap((s) => WORKERS.map((w) => s.perWorkers[w])))
+  const peak = Math.max(1, ...series.flatMap((s) => WORKERS.map((w) => s.perWorkers[w])))
+  // Round the axis up to a multiple of 4 so the five ticks are whole numbers.
+  const maxY = Math.ceil(peak / 4) * 4
   const x = (i) => left + (WORKERS.length === 1 ? plotW / 2 : (i * plotW) / (WORKERS.length - 1))
   const y = (v) => top + plotH - (v / maxY) * plotH
   const colors = ['#d62728', '#ff7f0e', '#1f77b4', '#2ca02c', '#9467bd']
@@ -136,7 +149,7 @@ function chart(series) {
   ]
   for (let t = 0; t <= 4; t++) {
     const v = (maxY * t) / 4
-    parts.push(`<text x="${left - 8}" y="${y(v) + 4}" text-anchor="end">${v.toFixed(v < 10 ? 1 : 0)}</text>`)
+    parts.push(`<text x="${left - 8}" y="${y(v) + 4}" text-anchor="end">${v}</text>`)
     parts.push(`<line x1="${left}" y1="${y(v)}" x2="${left + plotW}" y2="${y(v)}" stroke="#eee"/>`)
   }
   WORKERS.forEach((w, i) => parts.push(`<text x="${x(i)}" y="${top + plotH + 18}" text-anchor="middle">${w}</text>`))
@@ -150,6 +163,8 @@ function chart(series) {
     parts.push(`<rect x="${left + plotW + 20}" y="${ly - 9}" width="12" height="12" fill="${color}"/>`)
     parts.push(`<text x="${left + plotW + 38}" y="${ly + 1}">${escapeXml(s.label)}</text>`)
   })
+  const noteY = top + 10 + series.length * 20 + 10
+  parts.push(`<text x="${left + plotW + 20}" y="${noteY}" fill="#555">(the shipped providers' lines overlap)</text>`)
   parts.push('</svg>\n')
   return parts.join('\n')
 }

@@ -65,6 +65,7 @@ export async function runFleet({
   projectKey = `phc_fleet_${process.pid}_${Date.now()}`,
   directory,
   keepCache = false,
+  staggerMs = 0,
   onTick,
 }) {
   const api = sharedApi ?? (await standIn.start({ latencyMs: apiLatencyMs }))
@@ -77,6 +78,8 @@ export async function runFleet({
   const startedAt = Date.now()
 
   for (let index = 1; index <= workers; index++) {
+    // Real fleets poll at their own phases (workers start and restart at different times).
+    if (staggerMs > 0 && index > 1) await new Promise((resolve) => setTimeout(resolve, staggerMs))
     const config = {
       index,
       provider,
@@ -124,7 +127,7 @@ export async function runFleet({
   const requests = api.requests() - requestsBefore
   if (!sharedApi) await api.close()
   if (!keepCache) await forgetCache({ provider, projectKey, cacheDirectory, ownDirectory, redisUrl, databaseUrl })
-  return { requests, latest, errors, projectKey, directory: cacheDirectory }
+  return { requests, latest, errors, projectKey, directory: cacheDirectory, startedAt }
 }
 
 async function forgetCache({ provider, projectKey, cacheDirectory, ownDirectory, redisUrl, databaseUrl }) {
