@@ -123,34 +123,28 @@ export type PostHogOptions = PostHogCoreOptions & {
   __preview_capture_bot_pageviews?: boolean
 }
 
-/** Who a flag is evaluated for, and how (`getFeatureFlag`, `isFeatureEnabled`). */
-export interface FeatureFlagEvaluationOptions {
+/** Who flags are evaluated for, and whether the server may be asked: what every flag method takes. */
+export interface FlagTargetOptions {
   groups?: Record<string, string>
   personProperties?: Record<string, string>
   groupProperties?: Record<string, Record<string, string>>
   onlyEvaluateLocally?: boolean
-  sendFeatureFlagEvents?: boolean
   disableGeoip?: boolean
+}
+
+/** Options of `getFeatureFlag` and `isFeatureEnabled`. */
+export interface FeatureFlagEvaluationOptions extends FlagTargetOptions {
+  sendFeatureFlagEvents?: boolean
 }
 
 /** Options of `getFeatureFlagPayload`. */
-export interface FeatureFlagPayloadOptions {
-  groups?: Record<string, string>
-  personProperties?: Record<string, string>
-  groupProperties?: Record<string, Record<string, string>>
-  onlyEvaluateLocally?: boolean
+export interface FeatureFlagPayloadOptions extends FlagTargetOptions {
   /** @deprecated Has no effect: payload lookups never send `$feature_flag_called`. */
   sendFeatureFlagEvents?: boolean
-  disableGeoip?: boolean
 }
 
 /** Options of `getAllFlags` and `getAllFlagsAndPayloads`. */
-export interface AllFlagsOptions {
-  groups?: Record<string, string>
-  personProperties?: Record<string, string>
-  groupProperties?: Record<string, Record<string, string>>
-  onlyEvaluateLocally?: boolean
-  disableGeoip?: boolean
+export interface AllFlagsOptions extends FlagTargetOptions {
   /** Only these flags are evaluated. */
   flagKeys?: string[]
 }

@@ -5,29 +5,7 @@ import { installEdgeErrorTracking } from '../error-tracking'
 
 installEdgeErrorTracking()
 
-export type {
-  BeforeSendFn,
-  EventMessage,
-  FeatureFlagCondition,
-  FlagDefinitionCacheData,
-  FlagDefinitionCacheProvider,
-  FlagProperty,
-  FlagPropertyValue,
-  GroupIdentifyMessage,
-  IPostHog,
-  IdentifyMessage,
-  PostHogFeatureFlag,
-  PostHogOptions,
-  PropertyGroup,
-  SendFeatureFlagsOptions,
-} from './public-types'
-export {
-  PostHogSentryIntegration,
-  createEventProcessor,
-  sentryIntegration,
-  setupExpressErrorHandler,
-  type SentryIntegrationOptions,
-} from '../integrations'
+export * from './exports'
 
 /** The PostHog client for edge runtimes. */
 export class PostHog extends PostHogBackendClient {

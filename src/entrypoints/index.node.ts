@@ -9,29 +9,7 @@ import { nodeSha1Hex } from '../evaluation/sha1-node'
 setSha1Implementation(nodeSha1Hex)
 installNodeErrorTracking()
 
-export type {
-  BeforeSendFn,
-  EventMessage,
-  FeatureFlagCondition,
-  FlagDefinitionCacheData,
-  FlagDefinitionCacheProvider,
-  FlagProperty,
-  FlagPropertyValue,
-  GroupIdentifyMessage,
-  IPostHog,
-  IdentifyMessage,
-  PostHogFeatureFlag,
-  PostHogOptions,
-  PropertyGroup,
-  SendFeatureFlagsOptions,
-} from './public-types'
-export {
-  PostHogSentryIntegration,
-  createEventProcessor,
-  sentryIntegration,
-  setupExpressErrorHandler,
-  type SentryIntegrationOptions,
-} from '../integrations'
+export * from './exports'
 
 /** The PostHog client for Node.js. */
 export class PostHog extends PostHogBackendClient {
