@@ -89,10 +89,19 @@ export class LeasedDefinitionsCache implements FlagDefinitionCacheProvider {
   async shouldFetchFlagDefinitions(): Promise<boolean> {
     const token = newLeaseToken()
     let outcome: LeaseOutcome
+    const attempt = this.store.tryTakeLease(token)
     try {
-      outcome = await this.run(this.store.tryTakeLease(token), 'taking the fetch lease')
+      outcome = await this.run(attempt, 'taking the fetch lease')
     } catch (error) {
       this.failed('could not reach the store to coordinate; this process fetches from the API itself', error)
+      // A timed-out attempt may still take the lease later; nobody would hold it, so every other process would be
+      // told "busy" until it lapsed. Give it back as soon as it lands.
+      if (error instanceof StoreTimeoutError) {
+        attempt.then(
+          (late) => (late === 'taken' ? this.release(token) : undefined),
+          () => undefined
+        )
+      }
       return true
     }
     this.log.recovered()

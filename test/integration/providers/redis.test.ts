@@ -2,7 +2,7 @@ import Redis from 'ioredis'
 import { RedisFlagDefinitionCache } from '../../../src/experimental'
 import { describeWith, REDIS_URL } from '../../helpers/services'
 import { failFastContract, providerContract } from './contract'
-import { type RecordingLogger, sampleDefinitions, uniqueName } from './fixtures'
+import { RecordingLogger, sampleDefinitions, sleep, uniqueName } from './fixtures'
 import { blackHole, type BlackHole, closedPort } from './net-helpers'
 
 describeWith('redis', 'RedisFlagDefinitionCache', () => {
@@ -89,6 +89,32 @@ describeWith('redis', 'RedisFlagDefinitionCache', () => {
     } finally {
       await fresh.quit()
     }
+  })
+
+  it('gives back a lease that a timed-out attempt took late, so the next stale check is not blocked by it', async () => {
+    const key = uniqueName('late-lease')
+    // Redis answers only after the provider gave up on it: the lease is taken, but nobody is left to hold it.
+    const slow = {
+      eval: async (...args: Parameters<Redis['eval']>) => {
+        await sleep(300)
+        return redis.eval(...args)
+      },
+    }
+    const logger = new RecordingLogger()
+    const timedOut = new RedisFlagDefinitionCache(slow, {
+      key,
+      keyPrefix: prefix,
+      timeoutMs: 100,
+      leaseMs: 10_000,
+      logger,
+    })
+    expect(await timedOut.shouldFetchFlagDefinitions()).toBe(true)
+    expect(timedOut.getStats().timeouts).toBe(1)
+    await sleep(800)
+    expect(await redis.exists(timedOut.leaseKey)).toBe(0)
+    const other = new RedisFlagDefinitionCache(redis, { key, keyPrefix: prefix, leaseMs: 10_000 })
+    expect(await other.shouldFetchFlagDefinitions()).toBe(true)
+    await other.shutdown()
   })
 
   describe('when Redis is unreachable', () => {
