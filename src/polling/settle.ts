@@ -28,7 +28,8 @@ export function settleWithin<T>(run: () => T | PromiseLike<T>, timeoutMs: number
       const result = run()
       const then = thenOf(result)
       if (!then) return finish({ status: 'ok', value: result as T })
-      then(
+      // Through a native promise, as `await` does: a thenable may resolve with another promise or thenable.
+      new Promise<unknown>((onOk, onErr) => then(onOk, onErr)).then(
         (value) => finish({ status: 'ok', value: value as T }),
         (error) => finish({ status: 'error', error })
       )

@@ -25,6 +25,13 @@ describe('settleWithin', () => {
     })
   })
 
+  it('adopts a promise or thenable that a thenable resolves with, as await does', async () => {
+    const nested = { then: (resolve: (value: unknown) => void) => resolve(Promise.resolve(false)) }
+    const doubly = { then: (resolve: (value: unknown) => void) => resolve(nested) }
+    expect(await settleWithin(() => nested as never, 100)).toEqual({ status: 'ok', value: false })
+    expect(await settleWithin(() => doubly as never, 100)).toEqual({ status: 'ok', value: false })
+  })
+
   it('catches a rejecting thenable and a then that throws', async () => {
     const rejecting = { then: (_: unknown, reject: (e: unknown) => void) => reject('no') }
     const throwing = {
