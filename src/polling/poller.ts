@@ -47,6 +47,8 @@ interface Load {
   settled: Promise<void>
   /** Definitions from this load are already in memory (a reload asked for now needs a newer load). */
   published: boolean
+  /** Resolves `ready` early: a stopped poller publishes nothing, so nobody should wait on a hung call for it. */
+  release: () => void
 }
 
 const done = Promise.resolve()
@@ -136,6 +138,7 @@ export class DefinitionsPoller {
     clearTimeout(this.timer)
     this.timer = undefined
     this.requestAbort?.abort()
+    this.load?.release()
     for (const wake of this.sleepers) wake()
     if (!this.provider) return
     this.provider.close()
@@ -152,7 +155,7 @@ export class DefinitionsPoller {
     this.startedFirstLoad = true
     let markReady: () => void = () => undefined
     const ready = new Promise<void>((resolve) => (markReady = resolve))
-    const load: Load = { ready, settled: done, published: false }
+    const load: Load = { ready, settled: done, published: false, release: markReady }
     const publish = (): void => {
       load.published = true
       markReady()

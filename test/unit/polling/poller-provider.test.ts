@@ -369,6 +369,18 @@ describe('stopping with a provider', () => {
     expect(messages()).toEqual([]) // a synchronous shutdown still succeeds with no time left
   })
 
+  it('releases an evaluation waiting for the first load when it stops, without waiting for the hung call', async () => {
+    const provider = fakeProvider({ read: never })
+    const { poller } = startPoller({ provider, providerTimeoutMs: 60_000 })
+    await until(() => provider.getFlagDefinitions.mock.calls.length === 1, 'the read')
+    let released = false
+    const evaluation = poller.ensureLoaded().then(() => (released = true))
+    await poller.stop(20)
+    await flushAsync()
+    expect(released).toBe(true)
+    await evaluation
+  })
+
   it('reports a rejecting shutdown by the time stop resolves', async () => {
     const provider = fakeProvider({ read: cacheData(), shutdown: () => Promise.reject(new Error('quit failed')) })
     const { poller, messages } = startPoller({ provider })
