@@ -1,7 +1,7 @@
 // File provider: processes on one machine share definitions through a private directory, with no server at all.
 // The entry is written to a temp file and renamed into place (readers see the old or the new file, never half of
 // one); the lease is a file created with O_EXCL holding the owner's token and expiry.
-import { link, rename, unlink } from 'node:fs/promises'
+import { rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../provider'
 import {
@@ -149,7 +149,7 @@ class FileLeaseStore implements LeaseStore {
   async releaseLease(token: string): Promise<void> {
     const current = await this.readLease(this.leasePath)
     if (current?.owner !== token) return
-    await this.removeLeaseIf(token)
+    await this.removeLeaseIf(current)
   }
 
   /**
@@ -175,37 +175,42 @@ class FileLeaseStore implements LeaseStore {
     return createExclusiveFile(this.leasePath, JSON.stringify(lease))
   }
 
-  /**
-   * Takes over a lease whose holder let it expire (crashed, or its fetch failed). The stale file is first renamed
-   * aside, which is atomic, and only deleted if it is the very lease we judged stale: a fresh lease that another
-   * process created in the meantime is put back, never deleted.
-   */
+  /** Takes over a lease whose holder let it expire (crashed, or its fetch failed). */
   private async recoverStaleLease(token: string): Promise<boolean> {
     const seen = await this.readLease(this.leasePath)
     if (!seen) return this.createLease(token) // released meanwhile
     if (seen.expiresAt > Date.now()) return false
-    if (!(await this.removeLeaseIf(seen.owner))) return false
+    if (!(await this.removeLeaseIf(seen))) return false
     return this.createLease(token)
   }
 
-  /** Moves the lease aside; deletes it if `owner` holds it, else puts it back. True when it was removed. */
-  private async removeLeaseIf(owner: string): Promise<boolean> {
-    const aside = `${this.leasePath}.${newLeaseToken()}.aside`
+  /**
+   * Deletes the lease file if it still holds `seen` (and, for a stale one, it is still expired). A file cannot be
+   * deleted conditionally, so whoever removes the lease of one owner (its holder releasing, or a process recovering
+   * it) first claims that owner with an exclusively created marker. Only the claimant can remove that lease, so the
+   * file it re-reads is the file it deletes, never a lease another process has just taken. True when it was removed.
+   */
+  private async removeLeaseIf(seen: Lease): Promise<boolean> {
+    const claim = `${this.leasePath}.${seen.owner || 'unreadable'}.claim`
+    if (!(await this.takeClaim(claim))) return false
     try {
-      await rename(this.leasePath, aside)
-    } catch (error) {
-      ignoreMissing(error)
-      return false
-    }
-    const moved = await this.readLease(aside).catch(() => undefined)
-    if (moved?.owner === owner) {
-      await unlink(aside).catch(ignoreMissing)
+      const current = await this.readLease(this.leasePath)
+      if (!current || current.owner !== seen.owner) return false
+      if (seen.expiresAt <= Date.now() && current.expiresAt > Date.now()) return false
+      await unlink(this.leasePath).catch(ignoreMissing)
       return true
+    } finally {
+      await unlink(claim).catch(ignoreMissing)
     }
-    // Not the lease we meant: restore it. link() fails if yet another lease appeared, which then stands.
-    await link(aside, this.leasePath).catch(() => undefined)
-    await unlink(aside).catch(ignoreMissing)
-    return false
+  }
+
+  /** Creates the claim marker; one left by a process that crashed while holding it lapses after leaseMs. */
+  private async takeClaim(claim: string): Promise<boolean> {
+    if (await createExclusiveFile(claim, '')) return true
+    const left = await readOwnFile(claim)
+    if (left && left.mtimeMs + this.options.leaseMs > Date.now()) return false
+    await unlink(claim).catch(ignoreMissing)
+    return createExclusiveFile(claim, '')
   }
 
   private async readLease(path: string): Promise<Lease | undefined> {
@@ -213,7 +218,9 @@ class FileLeaseStore implements LeaseStore {
     if (!file) return undefined
     try {
       const lease = JSON.parse(file.text) as Partial<Lease>
-      if (typeof lease.owner === 'string' && typeof lease.expiresAt === 'number') return lease as Lease
+      // The owner names the claim marker, so only a token this package writes is taken as one.
+      if (typeof lease.owner === 'string' && /^[0-9a-f]{32}$/.test(lease.owner) && typeof lease.expiresAt === 'number')
+        return lease as Lease
     } catch {
       // fall through: an empty file is a lease being written right now
     }

@@ -1,5 +1,7 @@
 import {
   chmodSync,
+  type PathLike,
+  promises as fsPromises,
   chownSync,
   existsSync,
   mkdirSync,
@@ -158,6 +160,66 @@ describe('FileFlagDefinitionCache', () => {
     expect(await provider.shouldFetchFlagDefinitions()).toBe(false)
     await sleep(200)
     expect(await provider.shouldFetchFlagDefinitions()).toBe(true)
+  })
+
+  it('gives a stale lease to one process only, even when two recover it and a third arrives as it is removed', async () => {
+    const dir = join(root, uniqueName('recovery-race'))
+    mkdirSync(dir, { mode: 0o700 })
+    const logger = new RecordingLogger()
+    const make = () =>
+      new FileFlagDefinitionCache({ key: 'k', directory: dir, leaseMs: 10_000, timeoutMs: 10_000, logger })
+    const [first, second, third] = [make(), make(), make()]
+    const crashed = { owner: 'c'.repeat(32), expiresAt: Date.now() - 1 }
+    writeFileSync(first.leasePath, JSON.stringify(crashed), { mode: 0o600 })
+
+    // `first` is held just as it moves or removes the lease file it judged stale; `second` recovers the same stale
+    // lease meanwhile; `third` asks right after `first` has acted on the file.
+    let reachedRemoval!: () => void
+    const atRemoval = new Promise<void>((resolve) => (reachedRemoval = resolve))
+    let resume!: () => void
+    const resumed = new Promise<void>((resolve) => (resume = resolve))
+    let held = false
+    let thirdAnswer: Promise<boolean> | undefined
+    const hold =
+      <A extends unknown[]>(real: (path: PathLike, ...rest: A) => Promise<void>) =>
+      async (path: PathLike, ...rest: A): Promise<void> => {
+        if (held || path !== first.leasePath) return real(path, ...rest)
+        held = true
+        reachedRemoval()
+        await resumed
+        await real(path, ...rest)
+        thirdAnswer = third.shouldFetchFlagDefinitions()
+        await thirdAnswer
+      }
+    const { rename, unlink } = fsPromises
+    const spies = [
+      jest.spyOn(fsPromises, 'rename').mockImplementation(hold(rename)),
+      jest.spyOn(fsPromises, 'unlink').mockImplementation(hold(unlink)),
+    ]
+    try {
+      const firstAnswer = first.shouldFetchFlagDefinitions()
+      await atRemoval
+      const secondAnswer = await second.shouldFetchFlagDefinitions()
+      resume()
+      const answers = [await firstAnswer, secondAnswer, await thirdAnswer]
+      expect(answers.filter(Boolean)).toHaveLength(1)
+      expect(logger.warnings).toEqual([])
+    } finally {
+      for (const spy of spies) spy.mockRestore()
+    }
+  })
+
+  it('recovers a stale lease whose remover crashed while holding its claim, once that claim lapses', async () => {
+    const dir = join(root, uniqueName('crashed-claim'))
+    mkdirSync(dir, { mode: 0o700 })
+    const provider = new FileFlagDefinitionCache({ key: 'k', directory: dir, leaseMs: 100 })
+    const crashed = 'd'.repeat(32)
+    writeFileSync(provider.leasePath, JSON.stringify({ owner: crashed, expiresAt: Date.now() - 1 }), { mode: 0o600 })
+    writeFileSync(`${provider.leasePath}.${crashed}.claim`, '', { mode: 0o600 })
+    expect(await provider.shouldFetchFlagDefinitions()).toBe(false)
+    await sleep(200)
+    expect(await provider.shouldFetchFlagDefinitions()).toBe(true)
+    expect(readdirSync(dir).filter((name) => name.endsWith('.claim'))).toEqual([])
   })
 
   it('recreates its directory when a temp cleaner removed it', async () => {
