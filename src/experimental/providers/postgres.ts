@@ -37,7 +37,9 @@ export interface PostgresFlagDefinitionCacheOptions extends SharedFlagDefinition
 }
 
 const UNDEFINED_TABLE = '42P01'
-const ALREADY_EXISTS = new Set(['42P07', '23505']) // a concurrent CREATE TABLE won the race
+// A concurrent CREATE TABLE won the race: the loser sees the relation (42P07), its row type (42710) or the catalog's
+// unique index (23505) already taken.
+const ALREADY_EXISTS = new Set(['42P07', '42710', '23505'])
 
 /**
  * Shares flag definitions between processes through a PostgreSQL table, so that about one process per `maxAgeMs`

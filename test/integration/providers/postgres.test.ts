@@ -48,6 +48,24 @@ describeWith('postgres', 'PostgresFlagDefinitionCache', () => {
     expect(rows[0].present).toBe(true)
   })
 
+  it('treats "type already exists" from a concurrent CREATE TABLE as the table being there', async () => {
+    // Two sessions creating the same table at once: the loser may get 42710 (its row type exists) rather than 42P07.
+    const racing = uniqueName('race_type').toLowerCase()
+    createdTables.push(racing)
+    const losing = {
+      query: async (config: { text: string; values: unknown[]; query_timeout?: number }) => {
+        if (!config.text.startsWith('CREATE TABLE')) return pool.query(config)
+        await pool.query(config)
+        throw Object.assign(new Error(`type "${racing}" already exists`), { code: '42710' })
+      },
+    }
+    const logger = new RecordingLogger()
+    const provider = new PostgresFlagDefinitionCache(losing, { table: racing, key: 'k', logger, timeoutMs: 10_000 })
+    expect(await provider.shouldFetchFlagDefinitions()).toBe(true)
+    expect(logger.warnings).toEqual([])
+    expect(provider.getStats().leasesTaken).toBe(1)
+  })
+
   it('uses a schema-qualified table and the documented DDL', async () => {
     const schema = uniqueName('s').toLowerCase()
     await pool.query(`CREATE SCHEMA ${schema}`)
