@@ -68,6 +68,9 @@ export class DefinitionsPoller {
   private lastLoadSettledAt: number | undefined
   private debugEnabled = false
   private readonly sleepers = new Set<() => void>()
+  private markStopped: () => void = () => undefined
+  /** Resolves when stop() is called: nothing is published after that, so reloads stop waiting. */
+  private readonly stoppedSignal = new Promise<void>((resolve) => (this.markStopped = resolve))
 
   constructor(private readonly options: PollerOptions) {
     this.backoff = new Backoff(
@@ -110,6 +113,10 @@ export class DefinitionsPoller {
    */
   reload(): Promise<void> {
     if (this.stopped) return done
+    return Promise.race([this.reloadLoad(), this.stoppedSignal])
+  }
+
+  private reloadLoad(): Promise<void> {
     const running = this.load
     if (!running) return this.startLoad().settled
     if (!running.published) return running.settled
@@ -135,6 +142,7 @@ export class DefinitionsPoller {
 
   private async shutdown(timeoutMs: number): Promise<void> {
     this.stopped = true
+    this.markStopped()
     clearTimeout(this.timer)
     this.timer = undefined
     this.requestAbort?.abort()

@@ -381,6 +381,19 @@ describe('stopping with a provider', () => {
     await evaluation
   })
 
+  it('releases a reload waiting on a hung provider call when it stops', async () => {
+    const provider = fakeProvider({ read: cacheData(), shouldFetch: never })
+    const { poller } = startPoller({ provider, providerTimeoutMs: 60_000 })
+    await poller.ensureLoaded()
+    let released = false
+    const reload = poller.reload().then(() => (released = true))
+    await until(() => provider.shouldFetchFlagDefinitions.mock.calls.length === 1, 'shouldFetch')
+    await poller.stop(20)
+    await flushAsync()
+    expect(released).toBe(true)
+    await reload
+  })
+
   it('reports a rejecting shutdown by the time stop resolves', async () => {
     const provider = fakeProvider({ read: cacheData(), shutdown: () => Promise.reject(new Error('quit failed')) })
     const { poller, messages } = startPoller({ provider })
