@@ -38,7 +38,16 @@ export interface FileFlagDefinitionCacheOptions extends SharedFlagDefinitionCach
 interface Lease {
   owner: string
   expiresAt: number
+  /** How long its holder's leases last: a lease expiring further ahead than that was written before the clock went back. */
+  leaseMs: number
 }
+
+/** Expired, or dated further ahead than it can last (local time was set back since): either way nobody holds it. */
+const leaseLapsed = (lease: Lease, now: number): boolean =>
+  lease.expiresAt <= now || lease.expiresAt - now > lease.leaseMs + 1000
+
+const validMs = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined
 
 const ignoreMissing = (error: unknown): void => {
   if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
@@ -171,7 +180,8 @@ class FileLeaseStore implements LeaseStore {
   }
 
   private createLease(token: string): Promise<boolean> {
-    const lease: Lease = { owner: token, expiresAt: Date.now() + this.options.leaseMs }
+    const { leaseMs } = this.options
+    const lease: Lease = { owner: token, expiresAt: Date.now() + leaseMs, leaseMs }
     return createExclusiveFile(this.leasePath, JSON.stringify(lease))
   }
 
@@ -179,7 +189,7 @@ class FileLeaseStore implements LeaseStore {
   private async recoverStaleLease(token: string): Promise<boolean> {
     const seen = await this.readLease(this.leasePath)
     if (!seen) return this.createLease(token) // released meanwhile
-    if (seen.expiresAt > Date.now()) return false
+    if (!leaseLapsed(seen, Date.now())) return false
     if (!(await this.removeLeaseIf(seen))) return false
     return this.createLease(token)
   }
@@ -196,7 +206,7 @@ class FileLeaseStore implements LeaseStore {
     try {
       const current = await this.readLease(this.leasePath)
       if (!current || current.owner !== seen.owner) return false
-      if (seen.expiresAt <= Date.now() && current.expiresAt > Date.now()) return false
+      if (leaseLapsed(seen, Date.now()) && !leaseLapsed(current, Date.now())) return false
       await unlink(this.leasePath).catch(ignoreMissing)
       return true
     } finally {
@@ -220,11 +230,15 @@ class FileLeaseStore implements LeaseStore {
       const lease = JSON.parse(file.text) as Partial<Lease>
       // The owner names the claim marker, so only a token this package writes is taken as one.
       if (typeof lease.owner === 'string' && /^[0-9a-f]{32}$/.test(lease.owner) && typeof lease.expiresAt === 'number')
-        return lease as Lease
+        return {
+          owner: lease.owner,
+          expiresAt: lease.expiresAt,
+          leaseMs: validMs(lease.leaseMs) ?? this.options.leaseMs,
+        }
     } catch {
       // fall through: an empty file is a lease being written right now
     }
     // Unreadable (being written, or damaged): it expires leaseMs after it was last modified.
-    return { owner: '', expiresAt: file.mtimeMs + this.options.leaseMs }
+    return { owner: '', expiresAt: file.mtimeMs + this.options.leaseMs, leaseMs: this.options.leaseMs }
   }
 }

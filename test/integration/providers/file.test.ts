@@ -222,6 +222,24 @@ describe('FileFlagDefinitionCache', () => {
     expect(readdirSync(dir).filter((name) => name.endsWith('.claim'))).toEqual([])
   })
 
+  it('does not honour a lease that expires further ahead than any lease lasts (the clock was set back)', async () => {
+    const dir = join(root, uniqueName('clock-back'))
+    mkdirSync(dir, { mode: 0o700 })
+    const provider = new FileFlagDefinitionCache({ key: 'k', directory: dir, leaseMs: 1000 })
+    // Written before the clock was set back an hour: read literally, nobody could fetch for an hour.
+    const lease = { owner: 'e'.repeat(32), expiresAt: Date.now() + 3_600_000, leaseMs: 1000 }
+    writeFileSync(provider.leasePath, JSON.stringify(lease), { mode: 0o600 })
+    expect(await provider.shouldFetchFlagDefinitions()).toBe(true)
+  })
+
+  it('honours a lease written with a longer leaseMs than its own while it lasts', async () => {
+    const dir = join(root, uniqueName('longer-lease'))
+    const holder = new FileFlagDefinitionCache({ key: 'k', directory: dir, leaseMs: 60_000 })
+    expect(await holder.shouldFetchFlagDefinitions()).toBe(true)
+    const other = new FileFlagDefinitionCache({ key: 'k', directory: dir, leaseMs: 100 })
+    expect(await other.shouldFetchFlagDefinitions()).toBe(false)
+  })
+
   it('recreates its directory when a temp cleaner removed it', async () => {
     const dir = join(root, uniqueName('cleaned'))
     const provider = new FileFlagDefinitionCache({ key: 'k', directory: dir })
