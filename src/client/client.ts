@@ -311,11 +311,11 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
       return false
     }
     return new Promise<boolean>((resolve) => {
+      // Not unref'd: a script awaiting this answer must not exit before it comes; it is cleared as soon as it does.
       const timer = setTimeout(() => {
         unsubscribe()
         resolve(false)
       }, timeoutMs)
-      timer.unref?.()
       const unsubscribe = this._events.on('localEvaluationFlagsLoaded', (count: number) => {
         clearTimeout(timer)
         unsubscribe()

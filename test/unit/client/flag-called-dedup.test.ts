@@ -36,6 +36,13 @@ describe('FlagCalledDeduplicator', () => {
     expect(dedup.firstReport('a', 'f', true)).toBe(true)
   })
 
+  test('a record replaced from outside is counted from its own size', () => {
+    const dedup = new FlagCalledDeduplicator(2)
+    dedup.calls = { a: ['f_true'], b: ['f_true'] }
+    expect(dedup.firstReport('c', 'f', true)).toBe(true)
+    expect(dedup.calls).toEqual({ c: ['f_true'] })
+  })
+
   test('distinct ids named like Object.prototype members are ordinary ids', () => {
     const dedup = new FlagCalledDeduplicator(10)
     expect(dedup.firstReport('constructor', 'f', true)).toBe(true)

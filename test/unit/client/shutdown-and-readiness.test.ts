@@ -129,13 +129,28 @@ describe('readiness', () => {
     await client.shutdown(500)
   })
 
-  test('waitForLocalEvaluationReady resolves false on timeout and its timer does not keep the process alive', async () => {
+  test('waitForLocalEvaluationReady resolves false on timeout, keeping the process alive only while awaited', async () => {
     const setTimeoutSpy = jest.spyOn(global, 'setTimeout')
+    const clearTimeoutSpy = jest.spyOn(global, 'clearTimeout')
     const client = localClient({}, 5000)
     const waiting = client.waitForLocalEvaluationReady(50)
     const timer = setTimeoutSpy.mock.results.find((_result, i) => setTimeoutSpy.mock.calls[i][1] === 50)
-    expect((timer?.value as NodeJS.Timeout).hasRef()).toBe(false)
+      ?.value as NodeJS.Timeout
+    // A script awaiting the answer must not exit before it comes (the poller's own timers are unref'd).
+    expect(timer.hasRef()).toBe(true)
     expect(await waiting).toBe(false)
+    await client.shutdown(100)
+    expect(clearTimeoutSpy).not.toHaveBeenCalledWith(timer) // it fired: nothing left to hold the process
+  })
+
+  test('waitForLocalEvaluationReady clears its timer when the flags arrive first', async () => {
+    const clearTimeoutSpy = jest.spyOn(global, 'clearTimeout')
+    const setTimeoutSpy = jest.spyOn(global, 'setTimeout')
+    const client = localClient({})
+    expect(await client.waitForLocalEvaluationReady(60_000)).toBe(true)
+    const timer = setTimeoutSpy.mock.results.find((_result, i) => setTimeoutSpy.mock.calls[i][1] === 60_000)?.value
+    expect(timer).toBeDefined()
+    expect(clearTimeoutSpy).toHaveBeenCalledWith(timer)
     await client.shutdown(100)
   })
 
