@@ -92,6 +92,7 @@ export class PostgresFlagDefinitionCache implements FlagDefinitionCacheProvider 
 /** The four lease operations, one parameterised statement each. */
 class PostgresLeaseStore implements LeaseStore {
   private readonly table: string
+  private readonly cacheKey: string
   private tableReady: Promise<void> | undefined
 
   constructor(
@@ -101,6 +102,9 @@ class PostgresLeaseStore implements LeaseStore {
     private readonly createTable: boolean
   ) {
     this.table = quoteTableName(tableName)
+    // The schema version is part of the row key: during a rolling upgrade to a package that stores another layout,
+    // each version keeps its own row and lease instead of overwriting the other's every interval.
+    this.cacheKey = `${options.keyHash}:v${STORED_SCHEMA_VERSION}`
   }
 
   async tryTakeLease(token: string): Promise<LeaseOutcome> {
@@ -122,7 +126,7 @@ class PostgresLeaseStore implements LeaseStore {
               EXISTS (SELECT 1 FROM ${this.table}
                       WHERE cache_key = $1 AND schema_version = $5::integer
                         AND fetched_at > clock_timestamp() - $4::double precision * interval '1 millisecond') AS fresh`,
-      [this.options.keyHash, token, this.options.leaseMs, this.options.maxAgeMs, STORED_SCHEMA_VERSION]
+      [this.cacheKey, token, this.options.leaseMs, this.options.maxAgeMs, STORED_SCHEMA_VERSION]
     )
     const row = rows[0] as { taken?: boolean; fresh?: boolean } | undefined
     return row?.taken ? 'taken' : row?.fresh ? 'fresh' : 'busy'
@@ -130,7 +134,7 @@ class PostgresLeaseStore implements LeaseStore {
 
   async readEntry(): Promise<ReadOutcome> {
     const { rows } = await this.query(`SELECT schema_version, data FROM ${this.table} WHERE cache_key = $1`, [
-      this.options.keyHash,
+      this.cacheKey,
     ])
     const row = rows[0] as { schema_version: unknown; data: unknown } | undefined
     // A row with only a lease in it (nobody has stored definitions yet) is a miss too.
@@ -147,14 +151,14 @@ class PostgresLeaseStore implements LeaseStore {
          SET schema_version = EXCLUDED.schema_version, fetched_at = EXCLUDED.fetched_at, data = EXCLUDED.data,
              lease_owner = CASE WHEN c.lease_owner = $4 THEN NULL ELSE c.lease_owner END,
              lease_expires_at = CASE WHEN c.lease_owner = $4 THEN NULL ELSE c.lease_expires_at END`,
-      [this.options.keyHash, STORED_SCHEMA_VERSION, JSON.stringify(data), token ?? null]
+      [this.cacheKey, STORED_SCHEMA_VERSION, JSON.stringify(data), token ?? null]
     )
   }
 
   async releaseLease(token: string): Promise<void> {
     await this.query(
       `UPDATE ${this.table} SET lease_owner = NULL, lease_expires_at = NULL WHERE cache_key = $1 AND lease_owner = $2`,
-      [this.options.keyHash, token]
+      [this.cacheKey, token]
     )
   }
 

@@ -97,8 +97,10 @@ export class RedisFlagDefinitionCache implements FlagDefinitionCacheProvider {
       )
     }
     const tagged = `${prefix}{${resolved.keyHash}}`
-    this.entryKey = `${tagged}:entry`
-    this.leaseKey = `${tagged}:lease`
+    // The schema version is part of the names: during a rolling upgrade to a package that stores another layout, each
+    // version keeps its own entry and lease instead of overwriting the other's every interval.
+    this.entryKey = `${tagged}:v${STORED_SCHEMA_VERSION}:entry`
+    this.leaseKey = `${tagged}:v${STORED_SCHEMA_VERSION}:lease`
     const store = new RedisLeaseStore(redis, resolved, this.entryKey, this.leaseKey)
     this.cache = new LeasedDefinitionsCache('RedisFlagDefinitionCache', resolved, store)
   }

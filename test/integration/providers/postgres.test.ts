@@ -24,11 +24,11 @@ describeWith('postgres', 'PostgresFlagDefinitionCache', () => {
       make: (options) => new PostgresFlagDefinitionCache(pool, { table, ...options }),
       storeForeignVersion: async (key, data) => {
         await new PostgresFlagDefinitionCache(pool, { table, key }).onFlagDefinitionsReceived(data)
-        await pool.query(`UPDATE ${table} SET schema_version = 99 WHERE cache_key = $1`, [hashKey(key)])
+        await pool.query(`UPDATE ${table} SET schema_version = 99 WHERE cache_key = $1`, [`${hashKey(key)}:v1`])
       },
       storeRawData: async (key, text) => {
         await new PostgresFlagDefinitionCache(pool, { table, key }).onFlagDefinitionsReceived(sampleDefinitions())
-        await pool.query(`UPDATE ${table} SET data = $2 WHERE cache_key = $1`, [hashKey(key), text])
+        await pool.query(`UPDATE ${table} SET data = $2 WHERE cache_key = $1`, [`${hashKey(key)}:v1`, text])
       },
     }))
   })
@@ -87,7 +87,7 @@ describeWith('postgres', 'PostgresFlagDefinitionCache', () => {
     await provider.shouldFetchFlagDefinitions()
     await provider.onFlagDefinitionsReceived(sampleDefinitions())
     const { rows } = await pool.query(`SELECT *, now() - fetched_at AS age FROM ${table} WHERE cache_key = $1`, [
-      hashKey(key),
+      `${hashKey(key)}:v1`,
     ])
     expect(rows).toHaveLength(1)
     expect(JSON.stringify(rows)).not.toContain(key)
