@@ -134,6 +134,7 @@ export class RedisFlagDefinitionCache implements FlagDefinitionCacheProvider {
 /** The four lease operations as Lua scripts. */
 class RedisLeaseStore implements LeaseStore {
   private connectedOnce = false
+  private connecting: Promise<void> | undefined
 
   constructor(
     private readonly redis: RedisClientLike,
@@ -197,22 +198,28 @@ class RedisLeaseStore implements LeaseStore {
       return Promise.resolve()
     }
     if (!CONNECTING.has(redis.status) || !redis.once || !redis.removeListener) return Promise.resolve()
-    return new Promise<void>((resolve) => {
+    // Concurrent calls share one wait (and one 'ready' listener).
+    this.connecting ??= new Promise<void>((resolve) => {
+      const done = () => {
+        this.connecting = undefined
+        resolve()
+      }
       const ready = () => {
         clearTimeout(timer)
         this.connectedOnce = true
-        resolve()
+        done()
       }
       // Give up waiting a little before the operation's own timeout so the command itself reports the failure.
       const timer = setTimeout(
         () => {
           redis.removeListener!('ready', ready)
-          resolve()
+          done()
         },
         Math.max(0, this.options.timeoutMs - 50)
       )
       timer.unref?.()
       redis.once!('ready', ready)
     })
+    return this.connecting
   }
 }

@@ -91,6 +91,20 @@ describeWith('redis', 'RedisFlagDefinitionCache', () => {
     }
   })
 
+  it('concurrent calls on a connecting client wait on one ready listener, not one each', async () => {
+    const key = uniqueName('connecting')
+    const fresh = new Redis(REDIS_URL, { enableOfflineQueue: false })
+    try {
+      const before = fresh.listenerCount('ready')
+      const reader = new RedisFlagDefinitionCache(fresh, { key, keyPrefix: prefix })
+      const reads = Array.from({ length: 20 }, () => reader.getFlagDefinitions())
+      expect(fresh.listenerCount('ready')).toBe(before + 1)
+      await Promise.all(reads)
+    } finally {
+      await fresh.quit()
+    }
+  })
+
   it('gives back a lease that a timed-out attempt took late, so the next stale check is not blocked by it', async () => {
     const key = uniqueName('late-lease')
     // Redis answers only after the provider gave up on it: the lease is taken, but nobody is left to hold it.
