@@ -41,7 +41,10 @@ export interface RedisFlagDefinitionCacheOptions extends SharedFlagDefinitionCac
   keyPrefix?: string
 }
 
-const SERVER_NOW = `local t = redis.call('TIME')
+// Redis before 5 refuses a write after TIME (a non-deterministic command) unless effects replication is switched on;
+// from 5 on that is the default and the call is a no-op.
+const SERVER_NOW = `if redis.replicate_commands then redis.replicate_commands() end
+local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`
 
 // KEYS: entry hash, lease. ARGV: maxAgeMs, token, leaseMs, schema version. Returns 0 fresh, 1 taken, 2 busy.
