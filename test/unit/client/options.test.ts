@@ -11,6 +11,9 @@ function client(options: PostHogOptions): PostHog {
   clients.push(created)
   return created
 }
+// Clients with a personal key start polling: keep them off the real network (a DNS lookup would outlive the test).
+beforeAll(() => nock.disableNetConnect())
+afterAll(() => nock.enableNetConnect())
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.shutdown(100).catch(() => undefined)))
   jest.restoreAllMocks()
