@@ -7,6 +7,8 @@ const clients: PostHog[] = []
 function client(options: PostHogOptions): PostHog {
   // The same object, so the tests see what the constructor writes back into it.
   options.host ??= 'http://options.posthog.test'
+  // Nothing here is about sending events: a failed final flush must not leave a retry timer behind.
+  options.fetchRetryCount ??= 0
   const created = new PostHog('TEST_API_KEY', options)
   clients.push(created)
   return created
