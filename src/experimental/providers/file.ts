@@ -144,6 +144,11 @@ class FileLeaseStore implements LeaseStore {
 
   async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
     await ensurePrivateDirectory(this.directory)
+    // A caller that does not hold the lease (it lapsed, or it was never taken) stores only over a stale entry: a
+    // late write must not replace the fresh copy of the process that holds the lease now.
+    if (!token || (await this.readLease(this.leasePath))?.owner !== token) {
+      if (await this.isFresh()) return
+    }
     const temp = `${this.entryPath}.${newLeaseToken()}.tmp`
     try {
       await createExclusiveFile(temp, encodeStoredEntry(data, Date.now()))

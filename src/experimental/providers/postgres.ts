@@ -143,15 +143,21 @@ class PostgresLeaseStore implements LeaseStore {
   }
 
   async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
-    // Stores and, in the same statement, clears the lease if this caller's token still owns it.
+    // Stores and, in the same statement, clears the lease if this caller's token still owns it. A caller that does not
+    // hold the lease (it lapsed, or it was never taken) stores only over a stale entry: a late write must not replace
+    // the fresh copy of the process that holds the lease now.
     await this.query(
       `INSERT INTO ${this.table} AS c (cache_key, schema_version, fetched_at, data)
        VALUES ($1, $2::integer, clock_timestamp(), $3)
        ON CONFLICT (cache_key) DO UPDATE
          SET schema_version = EXCLUDED.schema_version, fetched_at = EXCLUDED.fetched_at, data = EXCLUDED.data,
              lease_owner = CASE WHEN c.lease_owner = $4 THEN NULL ELSE c.lease_owner END,
-             lease_expires_at = CASE WHEN c.lease_owner = $4 THEN NULL ELSE c.lease_expires_at END`,
-      [this.cacheKey, STORED_SCHEMA_VERSION, JSON.stringify(data), token ?? null]
+             lease_expires_at = CASE WHEN c.lease_owner = $4 THEN NULL ELSE c.lease_expires_at END
+         WHERE c.lease_owner IS NOT DISTINCT FROM $4::text AND $4::text IS NOT NULL
+            OR c.fetched_at IS NULL OR c.schema_version IS DISTINCT FROM $2::integer
+            OR c.fetched_at > clock_timestamp()
+            OR c.fetched_at <= clock_timestamp() - $5::double precision * interval '1 millisecond'`,
+      [this.cacheKey, STORED_SCHEMA_VERSION, JSON.stringify(data), token ?? null, this.options.maxAgeMs]
     )
   }
 

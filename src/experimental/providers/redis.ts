@@ -55,10 +55,18 @@ if stored[1] == ARGV[4] and fetchedAt and now >= fetchedAt and now - fetchedAt <
 if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then return 1 end
 return 2`
 
-// KEYS: entry hash, lease. ARGV: schema version, data JSON, token ('' when this caller holds no lease).
+// KEYS: entry hash, lease. ARGV: schema version, data JSON, token ('' when this caller holds no lease), maxAgeMs.
+// A caller that does not hold the lease (it lapsed, or it was never taken) stores only over a stale entry: a late
+// write must not replace the fresh copy of the process that holds the lease now. Returns 1 stored, 0 kept.
 const STORE_AND_RELEASE = `${SERVER_NOW}
+local owns = ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3]
+if not owns then
+  local stored = redis.call('HMGET', KEYS[1], 'v', 'fetchedAt')
+  local fetchedAt = tonumber(stored[2])
+  if stored[1] == ARGV[1] and fetchedAt and now >= fetchedAt and now - fetchedAt < tonumber(ARGV[4]) then return 0 end
+end
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 'fetchedAt', string.format('%.0f', now), 'data', ARGV[2])
-if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+if owns then redis.call('DEL', KEYS[2]) end
 return 1`
 
 // KEYS: lease. ARGV: token. Deletes the lease only if this token still owns it.
@@ -177,7 +185,8 @@ class RedisLeaseStore implements LeaseStore {
       this.leaseKey,
       STORED_SCHEMA_VERSION,
       JSON.stringify(data),
-      token ?? ''
+      token ?? '',
+      this.options.maxAgeMs
     )
   }
 

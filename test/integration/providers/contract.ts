@@ -181,6 +181,23 @@ export function providerContract(harness: () => ProviderHarness): void {
     await provider.onFlagDefinitionsReceived(sampleDefinitions('fallback'))
     expect(await make().getFlagDefinitions()).toEqual(sampleDefinitions('fallback'))
   })
+
+  it('without a lease, never replaces a fresh entry (a late write loses to the current copy)', async () => {
+    await make().onFlagDefinitionsReceived(sampleDefinitions('current'))
+    await make().onFlagDefinitionsReceived(sampleDefinitions('late'))
+    expect(await make().getFlagDefinitions()).toEqual(sampleDefinitions('current'))
+  })
+
+  it('a holder whose lease lapsed and was taken over does not replace the new holder’s fresh copy', async () => {
+    const late = make({ leaseMs: 100 })
+    expect(await late.shouldFetchFlagDefinitions()).toBe(true)
+    await sleep(250)
+    const current = make({ leaseMs: 10_000 })
+    expect(await current.shouldFetchFlagDefinitions()).toBe(true)
+    await current.onFlagDefinitionsReceived(sampleDefinitions('current'))
+    await late.onFlagDefinitionsReceived(sampleDefinitions('late'))
+    expect(await make().getFlagDefinitions()).toEqual(sampleDefinitions('current'))
+  })
 }
 
 /** A provider whose store cannot be reached must answer "fetch yourself" and "no definitions", quickly, never throwing. */
