@@ -3,7 +3,8 @@
 // one); the lease is a file created with O_EXCL holding the owner's token and expiry.
 import { rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../provider'
+import type { FlagDefinitionCacheData } from '../provider'
+import { LeasedFlagDefinitionCache } from './leased-provider'
 import {
   createExclusiveFile,
   defaultCacheDirectory,
@@ -13,13 +14,7 @@ import {
 } from './file-safety'
 import { newLeaseToken } from './lease-token'
 import { type ResolvedSharedOptions, resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
-import {
-  type FlagDefinitionCacheProviderStats,
-  LeasedDefinitionsCache,
-  type LeaseOutcome,
-  type LeaseStore,
-  type ReadOutcome,
-} from './shared-cache'
+import { LeasedDefinitionsCache, type LeaseOutcome, type LeaseStore, type ReadOutcome } from './shared-cache'
 import { decodeStoredEntry, encodeStoredEntry, STORED_SCHEMA_VERSION } from './stored-entry'
 
 /**
@@ -59,51 +54,26 @@ const ignoreMissing = (error: unknown): void => {
  *
  * @experimental May change in a minor version.
  */
-export class FileFlagDefinitionCache implements FlagDefinitionCacheProvider {
+export class FileFlagDefinitionCache extends LeasedFlagDefinitionCache {
   /** Where the files live (the option, or the per-user default). */
   readonly directory: string
   /** `{ v, fetchedAt, data }` as JSON. The schema version is part of the name, so package versions never collide. */
   readonly entryPath: string
   /** The lease: created exclusively, holding the owner's random token and its expiry. */
   readonly leasePath: string
-  private readonly cache: LeasedDefinitionsCache
 
   constructor(options: FileFlagDefinitionCacheOptions) {
     const resolved = resolveSharedOptions('FileFlagDefinitionCache', options)
     if (options.directory !== undefined && (typeof options.directory !== 'string' || options.directory === '')) {
       throw new TypeError('FileFlagDefinitionCache: options.directory must be a non-empty path')
     }
-    this.directory = options.directory ?? defaultCacheDirectory()
-    const base = join(this.directory, `${resolved.keyHash}.v${STORED_SCHEMA_VERSION}`)
+    const directory = options.directory ?? defaultCacheDirectory()
+    const base = join(directory, `${resolved.keyHash}.v${STORED_SCHEMA_VERSION}`)
+    const store = new FileLeaseStore(resolved, directory, `${base}.json`, `${base}.lease`)
+    super(new LeasedDefinitionsCache('FileFlagDefinitionCache', resolved, store))
+    this.directory = directory
     this.entryPath = `${base}.json`
     this.leasePath = `${base}.lease`
-    const store = new FileLeaseStore(resolved, this.directory, this.entryPath, this.leasePath)
-    this.cache = new LeasedDefinitionsCache('FileFlagDefinitionCache', resolved, store)
-  }
-
-  /** True for exactly one process when the shared definitions are older than `maxAgeMs` (or absent): it fetches. */
-  shouldFetchFlagDefinitions(): Promise<boolean> {
-    return this.cache.shouldFetchFlagDefinitions()
-  }
-
-  /** The shared definitions, even when older than `maxAgeMs`; undefined when there are none or they are unusable. */
-  getFlagDefinitions(): Promise<FlagDefinitionCacheData | undefined> {
-    return this.cache.getFlagDefinitions()
-  }
-
-  /** Stores definitions this process fetched, then releases its lease if it still holds it. */
-  onFlagDefinitionsReceived(data: FlagDefinitionCacheData): Promise<void> {
-    return this.cache.onFlagDefinitionsReceived(data)
-  }
-
-  /** Releases a lease this instance holds. Never removes the directory or the stored definitions. */
-  shutdown(): Promise<void> {
-    return this.cache.shutdown()
-  }
-
-  /** A copy of this instance's counters. */
-  getStats(): FlagDefinitionCacheProviderStats {
-    return this.cache.getStats()
   }
 }
 

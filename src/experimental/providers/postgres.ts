@@ -1,16 +1,11 @@
 // PostgreSQL provider. Taking the lease is one INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING statement:
 // the row lock serialises concurrent callers and the WHERE clause is re-checked on the latest row version, so exactly
 // one caller gets a row back. Times come from the database clock, so workers with skewed clocks agree on freshness.
-import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../provider'
+import type { FlagDefinitionCacheData } from '../provider'
+import { LeasedFlagDefinitionCache } from './leased-provider'
 import { type ResolvedSharedOptions, resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
 import { DEFAULT_POSTGRES_TABLE, postgresFlagDefinitionCacheDDL, quoteTableName } from './postgres-table'
-import {
-  type FlagDefinitionCacheProviderStats,
-  LeasedDefinitionsCache,
-  type LeaseOutcome,
-  type LeaseStore,
-  type ReadOutcome,
-} from './shared-cache'
+import { LeasedDefinitionsCache, type LeaseOutcome, type LeaseStore, type ReadOutcome } from './shared-cache'
 import { decodeStoredData, STORED_SCHEMA_VERSION } from './stored-entry'
 
 /**
@@ -50,9 +45,7 @@ const ALREADY_EXISTS = new Set(['42P07', '42710', '23505'])
  *
  * @experimental May change in a minor version.
  */
-export class PostgresFlagDefinitionCache implements FlagDefinitionCacheProvider {
-  private readonly cache: LeasedDefinitionsCache
-
+export class PostgresFlagDefinitionCache extends LeasedFlagDefinitionCache {
   constructor(pool: PostgresPoolLike, options: PostgresFlagDefinitionCacheOptions) {
     const resolved = resolveSharedOptions('PostgresFlagDefinitionCache', options)
     if (!pool || typeof pool.query !== 'function') {
@@ -60,32 +53,7 @@ export class PostgresFlagDefinitionCache implements FlagDefinitionCacheProvider 
     }
     const table = options.table ?? DEFAULT_POSTGRES_TABLE
     const store = new PostgresLeaseStore(pool, resolved, table, options.createTable ?? true)
-    this.cache = new LeasedDefinitionsCache('PostgresFlagDefinitionCache', resolved, store)
-  }
-
-  /** True for exactly one process when the shared definitions are older than `maxAgeMs` (or absent): it fetches. */
-  shouldFetchFlagDefinitions(): Promise<boolean> {
-    return this.cache.shouldFetchFlagDefinitions()
-  }
-
-  /** The shared definitions, even when older than `maxAgeMs`; undefined when there are none or they are unusable. */
-  getFlagDefinitions(): Promise<FlagDefinitionCacheData | undefined> {
-    return this.cache.getFlagDefinitions()
-  }
-
-  /** Stores definitions this process fetched, then releases its lease if it still holds it. */
-  onFlagDefinitionsReceived(data: FlagDefinitionCacheData): Promise<void> {
-    return this.cache.onFlagDefinitionsReceived(data)
-  }
-
-  /** Releases a lease this instance holds. Never ends the pool it was given. */
-  shutdown(): Promise<void> {
-    return this.cache.shutdown()
-  }
-
-  /** A copy of this instance's counters. */
-  getStats(): FlagDefinitionCacheProviderStats {
-    return this.cache.getStats()
+    super(new LeasedDefinitionsCache('PostgresFlagDefinitionCache', resolved, store))
   }
 }
 

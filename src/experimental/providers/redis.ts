@@ -1,15 +1,10 @@
 // Redis provider. Every operation is one Lua script, so each is atomic on the server, and every key of one entry
 // shares a hash tag so a Redis Cluster keeps them in one slot (multi-key scripts never fail with CROSSSLOT).
 // Times come from the Redis server (TIME), so workers with skewed clocks still agree on freshness.
-import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../provider'
+import type { FlagDefinitionCacheData } from '../provider'
+import { LeasedFlagDefinitionCache } from './leased-provider'
 import { type ResolvedSharedOptions, resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
-import {
-  type FlagDefinitionCacheProviderStats,
-  LeasedDefinitionsCache,
-  type LeaseOutcome,
-  type LeaseStore,
-  type ReadOutcome,
-} from './shared-cache'
+import { LeasedDefinitionsCache, type LeaseOutcome, type LeaseStore, type ReadOutcome } from './shared-cache'
 import { decodeStoredData, STORED_SCHEMA_VERSION } from './stored-entry'
 
 /**
@@ -88,12 +83,11 @@ const READ = `return redis.call('HMGET', KEYS[1], 'v', 'data')`
  *
  * @experimental May change in a minor version.
  */
-export class RedisFlagDefinitionCache implements FlagDefinitionCacheProvider {
+export class RedisFlagDefinitionCache extends LeasedFlagDefinitionCache {
   /** The hash holding `{ v, fetchedAt, data }`. */
   readonly entryKey: string
   /** The lease: a string key holding the owner's random token, with a PX expiry. */
   readonly leaseKey: string
-  private readonly cache: LeasedDefinitionsCache
 
   constructor(redis: RedisClientLike, options: RedisFlagDefinitionCacheOptions) {
     const resolved = resolveSharedOptions('RedisFlagDefinitionCache', options)
@@ -110,35 +104,17 @@ export class RedisFlagDefinitionCache implements FlagDefinitionCacheProvider {
     const tagged = `${prefix}{${resolved.keyHash}}`
     // The schema version is part of the names: during a rolling upgrade to a package that stores another layout, each
     // version keeps its own entry and lease instead of overwriting the other's every interval.
-    this.entryKey = `${tagged}:v${STORED_SCHEMA_VERSION}:entry`
-    this.leaseKey = `${tagged}:v${STORED_SCHEMA_VERSION}:lease`
-    const store = new RedisLeaseStore(redis, resolved, this.entryKey, this.leaseKey)
-    this.cache = new LeasedDefinitionsCache('RedisFlagDefinitionCache', resolved, store)
-  }
-
-  /** True for exactly one process when the shared definitions are older than `maxAgeMs` (or absent): it fetches. */
-  shouldFetchFlagDefinitions(): Promise<boolean> {
-    return this.cache.shouldFetchFlagDefinitions()
-  }
-
-  /** The shared definitions, even when older than `maxAgeMs`; undefined when there are none or they are unusable. */
-  getFlagDefinitions(): Promise<FlagDefinitionCacheData | undefined> {
-    return this.cache.getFlagDefinitions()
-  }
-
-  /** Stores definitions this process fetched, then releases its lease if it still holds it. */
-  onFlagDefinitionsReceived(data: FlagDefinitionCacheData): Promise<void> {
-    return this.cache.onFlagDefinitionsReceived(data)
-  }
-
-  /** Releases a lease this instance holds. Never closes the Redis client it was given. */
-  shutdown(): Promise<void> {
-    return this.cache.shutdown()
-  }
-
-  /** A copy of this instance's counters. */
-  getStats(): FlagDefinitionCacheProviderStats {
-    return this.cache.getStats()
+    const entryKey = `${tagged}:v${STORED_SCHEMA_VERSION}:entry`
+    const leaseKey = `${tagged}:v${STORED_SCHEMA_VERSION}:lease`
+    super(
+      new LeasedDefinitionsCache(
+        'RedisFlagDefinitionCache',
+        resolved,
+        new RedisLeaseStore(redis, resolved, entryKey, leaseKey)
+      )
+    )
+    this.entryKey = entryKey
+    this.leaseKey = leaseKey
   }
 }
 
