@@ -149,6 +149,9 @@ export interface AllFlagsOptions extends FlagTargetOptions {
   flagKeys?: string[]
 }
 
+/** The options `IPostHog` declares for its flag methods (the class accepts `disableGeoip` too). */
+export type IPostHogFlagOptions = Omit<FeatureFlagEvaluationOptions, 'disableGeoip'>
+
 /** The client's main operations, as an interface for wrappers and test doubles. */
 export interface IPostHog {
   /** Queues an event; returns at once. */
@@ -164,29 +167,9 @@ export interface IPostHog {
   /** Sends a `$create_alias` event now. */
   aliasImmediate(data: { distinctId: string; alias: string }): Promise<void>
   /** `true`/`false` for the flag, or `undefined` when it could not be evaluated. */
-  isFeatureEnabled(
-    key: string,
-    distinctId: string,
-    options?: {
-      groups?: Record<string, string>
-      personProperties?: Record<string, string>
-      groupProperties?: Record<string, Record<string, string>>
-      onlyEvaluateLocally?: boolean
-      sendFeatureFlagEvents?: boolean
-    }
-  ): Promise<boolean | undefined>
+  isFeatureEnabled(key: string, distinctId: string, options?: IPostHogFlagOptions): Promise<boolean | undefined>
   /** The flag's value (variant key or boolean), or `undefined` when it could not be evaluated. */
-  getFeatureFlag(
-    key: string,
-    distinctId: string,
-    options?: {
-      groups?: Record<string, string>
-      personProperties?: Record<string, string>
-      groupProperties?: Record<string, Record<string, string>>
-      onlyEvaluateLocally?: boolean
-      sendFeatureFlagEvents?: boolean
-    }
-  ): Promise<FeatureFlagValue | undefined>
+  getFeatureFlag(key: string, distinctId: string, options?: IPostHogFlagOptions): Promise<FeatureFlagValue | undefined>
   /** The payload of the flag for `matchValue` (pass the value from `getFeatureFlag` to avoid a request). */
   getFeatureFlagPayload(
     key: string,

@@ -1,20 +1,5 @@
 // What both `posthog-node` entries (node and edge) export besides their PostHog class.
-export type {
-  BeforeSendFn,
-  EventMessage,
-  FeatureFlagCondition,
-  FlagDefinitionCacheData,
-  FlagDefinitionCacheProvider,
-  FlagProperty,
-  FlagPropertyValue,
-  GroupIdentifyMessage,
-  IPostHog,
-  IdentifyMessage,
-  PostHogFeatureFlag,
-  PostHogOptions,
-  PropertyGroup,
-  SendFeatureFlagsOptions,
-} from './public-types'
+export type * from './public-types'
 export {
   PostHogSentryIntegration,
   createEventProcessor,
