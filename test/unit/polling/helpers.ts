@@ -79,6 +79,14 @@ export async function stopAll(): Promise<void> {
   await Promise.all(live.splice(0).map((poller) => poller.stop(100)))
 }
 
+/** The teardown every poller spec runs after each test: stop pollers, real timers, no mocks or interceptors left. */
+export async function resetAfterEach(): Promise<void> {
+  await stopAll()
+  jest.useRealTimers()
+  jest.restoreAllMocks()
+  nock.cleanAll()
+}
+
 type Answer<T> = T | (() => T)
 const answer = <T>(value: Answer<T>): T => (typeof value === 'function' ? (value as () => T)() : value)
 

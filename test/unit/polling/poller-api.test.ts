@@ -9,16 +9,11 @@ import {
   mockDefinitions,
   never,
   startPoller,
-  stopAll,
+  resetAfterEach,
   until,
 } from './helpers'
 
-afterEach(async () => {
-  await stopAll()
-  jest.useRealTimers()
-  jest.restoreAllMocks()
-  nock.cleanAll()
-})
+afterEach(resetAfterEach)
 
 /** A fetch under test control: counts calls, and answers each with the next response (or hangs). */
 function scriptedFetch(responses: Array<{ status: number; body?: unknown; delayMs?: number } | 'hang'>) {

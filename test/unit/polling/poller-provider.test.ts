@@ -11,16 +11,11 @@ import {
   mockDefinitions,
   never,
   startPoller,
-  stopAll,
+  resetAfterEach,
   until,
 } from './helpers'
 
-afterEach(async () => {
-  await stopAll()
-  jest.useRealTimers()
-  jest.restoreAllMocks()
-  nock.cleanAll()
-})
+afterEach(resetAfterEach)
 
 describe('start-up', () => {
   it('reads the cache before anything else, and a warm cache needs no API call', async () => {
