@@ -16,3 +16,17 @@ export type { FileFlagDefinitionCacheOptions } from './providers/file'
 export type { SharedFlagDefinitionCacheOptions } from './providers/options'
 export type { FlagDefinitionCacheLogger } from './providers/logger'
 export type { FlagDefinitionCacheProviderStats } from './providers/shared-cache'
+export { DynamoDBFlagDefinitionCache } from './providers/dynamodb'
+export type { DynamoDBFlagDefinitionCacheOptions } from './providers/dynamodb'
+export type {
+  DynamoDBAttributeValue,
+  DynamoDBClientLike,
+  DynamoDBCommandClasses,
+  DynamoDBCreateTableInput,
+  DynamoDBDeleteItemInput,
+  DynamoDBDescribeTableInput,
+  DynamoDBGetItemInput,
+  DynamoDBPutItemInput,
+  DynamoDBUpdateItemInput,
+} from './providers/dynamodb-client'
+export { dynamoDBFlagDefinitionCacheCreateTableInput } from './providers/dynamodb-table'
