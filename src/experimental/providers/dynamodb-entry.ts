@@ -1,30 +1,19 @@
-// How one entry fits DynamoDB's 400 KB item limit: the JSON is gzip-compressed; a payload that still does not fit
-// in the head item is split into at most MAX_CHUNKS chunk items. A SHA-256 of the whole payload is kept on the head,
-// so a reader that assembled chunks of two different writes (or an attacker's) notices instead of decoding garbage.
+// How one entry fits DynamoDB's 400 KB item limit. The payload (the codec's encoded entry, gzip-compressed by
+// default for this provider) is kept in the head item when it fits; otherwise it is split into at most MAX_CHUNKS
+// chunk items. A SHA-256 of the whole payload is kept on the head, so a reader that assembled chunks of two
+// different writes (or someone else's items) notices instead of handing over a spliced entry.
 import { createHash } from 'node:crypto'
-import { promisify } from 'node:util'
-import { gunzip, gzip } from 'node:zlib'
-import type { FlagDefinitionCacheData } from '../provider'
-import { decodeStoredData, type DecodeResult } from './stored-entry'
-
-const gzipAsync = promisify(gzip)
-const gunzipAsync = promisify(gunzip)
 
 /** The most payload bytes kept in the head item (the rest of the 400 KB is left for the other attributes). */
 export const INLINE_BYTES = 350_000
 /** Payload bytes per chunk item. */
 export const CHUNK_BYTES = 350_000
-/** The most chunk items of one entry: about 11 MB of compressed definitions. */
+/** The most chunk items of one entry: about 11 MB of (compressed) definitions. */
 export const MAX_CHUNKS = 32
-/** A stored payload never inflates beyond this (a gzip bomb written by someone else is refused, not decoded). */
-export const MAX_DECODED_BYTES = 64 * 1024 * 1024
 
-export type PayloadEncoding = 'gzip' | 'json'
-
-export interface EncodedEntry {
-  encoding: PayloadEncoding
-  /** The whole payload: what the digest covers. */
-  payload: Buffer
+export interface SplitPayload {
+  /** The whole payload as UTF-8: what the digest and `size` cover. */
+  bytes: Buffer
   digest: string
   /** The chunks to write before the head; empty when the payload fits in the head. */
   chunks: Buffer[]
@@ -34,44 +23,29 @@ export function digestOf(payload: Uint8Array): string {
   return createHash('sha256').update(payload).digest('hex')
 }
 
-export async function encodeEntry(data: FlagDefinitionCacheData): Promise<EncodedEntry> {
-  const payload = await gzipAsync(Buffer.from(JSON.stringify(data), 'utf8'))
+/** Splits a payload for storage; throws when it needs more than MAX_CHUNKS items. */
+export function splitPayload(payload: string): SplitPayload {
+  const bytes = Buffer.from(payload, 'utf8')
   const chunks: Buffer[] = []
-  if (payload.length > INLINE_BYTES) {
-    for (let offset = 0; offset < payload.length; offset += CHUNK_BYTES) {
-      chunks.push(payload.subarray(offset, offset + CHUNK_BYTES))
-    }
-    if (chunks.length > MAX_CHUNKS) {
+  if (bytes.length > INLINE_BYTES) {
+    if (bytes.length > MAX_CHUNKS * CHUNK_BYTES) {
       throw new Error(
-        `the definitions are ${payload.length} bytes after compression; one DynamoDB entry holds at most ` +
-          `${MAX_CHUNKS * CHUNK_BYTES} (${MAX_CHUNKS} items of ${CHUNK_BYTES} bytes)`
+        `the definitions take ${bytes.length} bytes stored; one DynamoDB entry holds at most ` +
+          `${MAX_CHUNKS * CHUNK_BYTES} (${MAX_CHUNKS} items of ${CHUNK_BYTES} bytes; keep compress: 'gzip')`
       )
     }
+    for (let offset = 0; offset < bytes.length; offset += CHUNK_BYTES) {
+      chunks.push(bytes.subarray(offset, offset + CHUNK_BYTES))
+    }
   }
-  return { encoding: 'gzip', payload, digest: digestOf(payload), chunks }
+  return { bytes, digest: digestOf(bytes), chunks }
 }
 
-/** Checks the digest, inflates (bounded) and decodes; `version` has already been read from the head. */
-export async function decodePayload(
-  version: unknown,
-  encoding: unknown,
-  payload: Uint8Array,
-  digest: unknown
-): Promise<DecodeResult> {
-  if (digest !== digestOf(payload)) {
-    return { ok: false, reason: 'stored payload does not match its digest (incomplete or foreign write)' }
+/** The payload from its parts, or why not: the digest must match what the head recorded. */
+export function joinPayload(parts: Uint8Array[], digest: unknown): { payload: string } | { refused: string } {
+  const bytes = Buffer.concat(parts)
+  if (digest !== digestOf(bytes)) {
+    return { refused: 'stored payload does not match its digest (an incomplete or foreign write)' }
   }
-  let text: string
-  if (encoding === 'json') {
-    text = Buffer.from(payload).toString('utf8')
-  } else if (encoding === 'gzip') {
-    try {
-      text = (await gunzipAsync(payload, { maxOutputLength: MAX_DECODED_BYTES })).toString('utf8')
-    } catch (error) {
-      return { ok: false, reason: `stored payload does not inflate (${(error as Error).message})` }
-    }
-  } else {
-    return { ok: false, reason: `stored payload has an unknown encoding ${JSON.stringify(encoding)}` }
-  }
-  return decodeStoredData(version, text)
+  return { payload: bytes.toString('utf8') }
 }

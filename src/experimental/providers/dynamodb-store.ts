@@ -3,20 +3,16 @@
 // strongly consistent. DynamoDB has no server clock: times are this process's Date.now(), bounded against skew (see
 // the README's DynamoDB section).
 import { randomBytes } from 'node:crypto'
-import type { FlagDefinitionCacheData } from '../provider'
+import type { LeaseOutcome, LeaseStore, LeaseTiming, ReadLimits, StoredEntry, StoredEntryRead } from '../lease/store'
 import type { DynamoDBAttributeValue, DynamoDBClientLike, DynamoDBCommandClasses } from './dynamodb-client'
-import { decodePayload, encodeEntry, type EncodedEntry, MAX_CHUNKS } from './dynamodb-entry'
+import { joinPayload, MAX_CHUNKS, type SplitPayload, splitPayload } from './dynamodb-entry'
 import { dynamoDBFlagDefinitionCacheCreateTableInput } from './dynamodb-table'
-import type { ResolvedSharedOptions } from './options'
-import type { LeaseOutcome, LeaseStore, ReadOutcome } from './shared-cache'
-import { decodeStoredData, STORED_SCHEMA_VERSION } from './stored-entry'
 
 /** The attribute names the provider writes (always through placeholders: several are DynamoDB reserved words). */
 const ATTRIBUTES = {
-  '#v': 'v',
   '#fa': 'fetched_at',
-  '#enc': 'encoding',
   '#data': 'data',
+  '#size': 'size',
   '#digest': 'digest',
   '#gen': 'generation',
   '#chunks': 'chunks',
@@ -71,38 +67,59 @@ const isConditionFailure = (error: unknown) => errorName(error) === 'Conditional
 
 // The entry is stale (or unusable) when any of these holds. A fetched_at more than maxAgeMs in the future comes from
 // a clock running ahead; counting it as stale bounds what one skewed writer can do to everyone's freshness.
-const STALE = `(attribute_not_exists(#fa) OR attribute_not_exists(#v) OR NOT attribute_type(#fa, :number)
-  OR #v <> :v OR #fa <= :staleBefore OR #fa > :futureLimit)`
+const STALE = `(attribute_not_exists(#fa) OR NOT attribute_type(#fa, :number)
+  OR #fa <= :staleBefore OR #fa > :futureLimit)`
 // The lease is free when absent or lapsed, or when its holder's clock runs more than its leaseMs ahead of ours: the
 // holder stamps lease_valid_from = its now - leaseMs, a moment still to come for us only in that case. So a skewed
 // holder never blocks the others for longer than twice its leaseMs.
 const LEASE_FREE = `(attribute_not_exists(#lease) OR NOT attribute_type(#lexp, :number)
   OR #lexp < :now OR #lfrom > :now)`
 
+function isFresh(head: RawItem, now: number, maxAgeMs: number): boolean {
+  const fetchedAt = numberOf(head, ATTRIBUTES['#fa'])
+  return fetchedAt !== undefined && fetchedAt > now - maxAgeMs && fetchedAt <= now + maxAgeMs
+}
+
+function leaseHeld(head: RawItem, now: number): boolean {
+  const expires = numberOf(head, ATTRIBUTES['#lexp'])
+  const validFrom = numberOf(head, ATTRIBUTES['#lfrom'])
+  return (
+    head[ATTRIBUTES['#lease']] !== undefined &&
+    expires !== undefined &&
+    expires >= now &&
+    !(validFrom !== undefined && validFrom > now)
+  )
+}
+
+function staleValues(now: number, maxAgeMs: number): Record<string, DynamoDBAttributeValue> {
+  return {
+    ':number': S('N'),
+    ':staleBefore': N(now - maxAgeMs),
+    ':futureLimit': N(now + maxAgeMs),
+  }
+}
+
 export class DynamoDBLeaseStore implements LeaseStore {
-  private readonly headKey: string
   private tableReady: Promise<void> | undefined
 
   constructor(
     private readonly client: DynamoDBClientLike,
     private readonly commands: DynamoDBCommandClasses,
-    private readonly options: ResolvedSharedOptions,
+    /** The head item's key: {@link flagDefinitionsStorageName} of the key (it includes the schema version). */
+    private readonly headKey: string,
+    private readonly timeoutMs: number,
     private readonly table: string,
     private readonly keyAttribute: string,
     private readonly createTable: boolean
-  ) {
-    // The schema version is part of the key: during a rolling upgrade to a package that stores another layout, each
-    // version keeps its own item and lease instead of overwriting the other's every interval.
-    this.headKey = `${options.keyHash}:v${STORED_SCHEMA_VERSION}`
-  }
+  ) {}
 
-  async tryTakeLease(token: string): Promise<LeaseOutcome> {
+  async tryTakeLease(token: string, timing: LeaseTiming): Promise<LeaseOutcome> {
     const now = Date.now()
     // A strongly consistent read first: in the steady state most checks find the entry fresh, and a read costs a
     // fraction of a (conditional) write.
-    const head = await this.getItem(this.headKey, '#v, #fa, #lease, #lexp, #lfrom')
-    if (head && this.isFresh(head, now)) return 'fresh'
-    if (head && this.leaseHeld(head, now)) return 'busy'
+    const head = await this.getItem(this.headKey, '#fa, #lease, #lexp, #lfrom')
+    if (head && isFresh(head, now, timing.maxAgeMs)) return 'fresh'
+    if (head && leaseHeld(head, now)) return 'busy'
     const update = 'SET #lease = :token, #lexp = :expires, #lfrom = :validFrom'
     const condition = `${LEASE_FREE} AND ${STALE}`
     try {
@@ -115,10 +132,10 @@ export class DynamoDBLeaseStore implements LeaseStore {
           ExpressionAttributeNames: namesIn(update, condition),
           ExpressionAttributeValues: {
             ':token': S(token),
-            ':expires': N(now + this.options.leaseMs),
-            ':validFrom': N(now - this.options.leaseMs),
+            ':expires': N(now + timing.leaseMs),
+            ':validFrom': N(now - timing.leaseMs),
             ':now': N(now),
-            ...this.staleValues(now),
+            ...staleValues(now, timing.maxAgeMs),
           },
         })
       )
@@ -130,35 +147,31 @@ export class DynamoDBLeaseStore implements LeaseStore {
     }
   }
 
-  async readEntry(): Promise<ReadOutcome> {
+  async readEntry({ maxEntryBytes }: ReadLimits): Promise<StoredEntryRead | undefined> {
     // A second look when a chunk is missing: the head may have moved on to a newer write whose writer then removed
     // the chunks of the one before (chunks live one write longer than their head, so this is rare).
     for (let attempt = 1; ; attempt++) {
       const head = await this.getItem(this.headKey)
-      if (!head || head[ATTRIBUTES['#v']] === undefined) return { found: false } // nothing, or only a lease
-      const version = numberOf(head, ATTRIBUTES['#v']) ?? head[ATTRIBUTES['#v']]
-      if (version !== STORED_SCHEMA_VERSION) return { found: true, ...decodeStoredData(version, undefined) }
-      const payload = await this.payloadOf(head)
-      if (typeof payload === 'string') {
-        if (attempt < 2 && payload.startsWith('chunk')) continue
-        return { found: true, ok: false, reason: payload }
+      if (!head || head[ATTRIBUTES['#fa']] === undefined) return undefined // nothing, or only a lease
+      const size = numberOf(head, ATTRIBUTES['#size'])
+      if (size !== undefined && size > maxEntryBytes) {
+        return { refused: `stored entry is ${size} bytes, more than maxEntryBytes (${maxEntryBytes}); not read` }
       }
-      const decoded = await decodePayload(
-        version,
-        stringOf(head, ATTRIBUTES['#enc']),
-        payload,
-        stringOf(head, ATTRIBUTES['#digest'])
-      )
-      return { found: true, ...decoded }
+      const read = await this.payloadOf(head)
+      if ('missing' in read) {
+        if (attempt < 2) continue
+        return { refused: read.missing }
+      }
+      return read
     }
   }
 
-  async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
-    const entry = await encodeEntry(data)
+  async writeEntry({ payload }: StoredEntry, token: string | undefined, { maxAgeMs }: LeaseTiming): Promise<void> {
+    const entry = splitPayload(payload)
     const generation = randomBytes(8).toString('hex')
     const now = Date.now()
     // All chunks are stored before the head points at them: a reader never finds a head whose chunks are missing.
-    const expiresAt = N(Math.ceil((now + Math.max(CHUNK_TTL_MS, 2 * this.options.maxAgeMs)) / 1000))
+    const expiresAt = N(Math.ceil((now + Math.max(CHUNK_TTL_MS, 2 * maxAgeMs)) / 1000))
     await Promise.all(
       entry.chunks.map((chunk, index) =>
         this.send(
@@ -171,8 +184,8 @@ export class DynamoDBLeaseStore implements LeaseStore {
     )
     // The owner stores unconditionally and releases in the same write; anyone else (its lease lapsed, or it never
     // had one) stores only over a missing or stale entry, so a late write never replaces a fresher copy.
-    let replaced = token ? await this.replaceHead(entry, generation, now, token) : undefined
-    replaced ??= await this.replaceHead(entry, generation, now, undefined)
+    let replaced = token ? await this.replaceHead(entry, generation, now, { ownerToken: token }) : undefined
+    replaced ??= await this.replaceHead(entry, generation, now, { maxAgeMs })
     if (!replaced) {
       await this.deleteChunks(generation, entry.chunks.length)
       return
@@ -204,16 +217,16 @@ export class DynamoDBLeaseStore implements LeaseStore {
 
   /** Replaces the head; `undefined` when the condition refused it. Returns the replaced head's attributes. */
   private async replaceHead(
-    entry: EncodedEntry,
+    entry: SplitPayload,
     generation: string,
     now: number,
-    ownerToken: string | undefined
+    condition: { ownerToken: string } | { maxAgeMs: number }
   ): Promise<RawItem | undefined> {
+    const ownerToken = 'ownerToken' in condition ? condition.ownerToken : undefined
     const inline = entry.chunks.length === 0
     const set = [
-      '#v = :v',
       '#fa = :now',
-      '#enc = :enc',
+      '#size = :size',
       '#digest = :digest',
       '#chunks = :chunks',
       // Read from the item as it was before this update, as DynamoDB evaluates every operand.
@@ -224,26 +237,27 @@ export class DynamoDBLeaseStore implements LeaseStore {
     ]
     const remove = [...(inline ? [] : ['#data']), ...(ownerToken ? ['#lease', '#lexp', '#lfrom'] : [])]
     const update = `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`
-    const condition = ownerToken ? '#lease = :token' : STALE
+    const expression = ownerToken ? '#lease = :token' : STALE
     try {
       const output = await this.send(
         new this.commands.UpdateItemCommand({
           TableName: this.table,
           Key: this.key(this.headKey),
           UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: namesIn(update, condition),
+          ConditionExpression: expression,
+          ExpressionAttributeNames: namesIn(update, expression),
           ExpressionAttributeValues: {
-            ':v': N(STORED_SCHEMA_VERSION),
             ':now': N(now),
-            ':enc': S(entry.encoding),
+            ':size': N(entry.bytes.length),
             ':digest': S(entry.digest),
             ':chunks': N(entry.chunks.length),
             ':none': S(''),
             ':zero': N(0),
             ':gen': S(generation),
-            ...(inline ? { ':data': { B: entry.payload } } : {}),
-            ...(ownerToken ? { ':token': S(ownerToken) } : this.staleValues(now)),
+            ...(inline ? { ':data': { B: entry.bytes } } : {}),
+            ...('ownerToken' in condition
+              ? { ':token': S(condition.ownerToken) }
+              : staleValues(now, condition.maxAgeMs)),
           },
           ReturnValues: 'ALL_OLD',
         })
@@ -256,13 +270,19 @@ export class DynamoDBLeaseStore implements LeaseStore {
     }
   }
 
-  /** The stored payload, or why it cannot be had (a message starting with "chunk" when a chunk is missing). */
-  private async payloadOf(head: RawItem): Promise<Uint8Array | string> {
+  /** The stored payload, or why not (`missing` when a chunk is gone: worth a second look at the head). */
+  private async payloadOf(head: RawItem): Promise<StoredEntryRead | { missing: string }> {
+    const digest = stringOf(head, ATTRIBUTES['#digest'])
     const count = numberOf(head, ATTRIBUTES['#chunks']) ?? 0
-    if (count === 0) return bytesOf(head, ATTRIBUTES['#data']) ?? 'stored entry has no data'
+    if (count === 0) {
+      const data = bytesOf(head, ATTRIBUTES['#data'])
+      return data ? joinPayload([data], digest) : { refused: 'stored entry has no data' }
+    }
     const generation = stringOf(head, ATTRIBUTES['#gen'])
     if (!Number.isInteger(count) || count < 0 || count > MAX_CHUNKS || !generation) {
-      return `stored entry names ${count} chunks of write ${JSON.stringify(generation)}; at most ${MAX_CHUNKS} are read`
+      return {
+        refused: `stored entry names ${count} chunks of write ${JSON.stringify(generation)}; at most ${MAX_CHUNKS} are read`,
+      }
     }
     const chunks = await Promise.all(
       Array.from({ length: count }, (_, index) => this.getItem(this.chunkKey(generation, index)))
@@ -270,10 +290,10 @@ export class DynamoDBLeaseStore implements LeaseStore {
     const parts: Uint8Array[] = []
     for (const [index, chunk] of chunks.entries()) {
       const part = chunk && bytesOf(chunk, ATTRIBUTES['#data'])
-      if (!part) return `chunk ${index + 1} of ${count} of the stored entry is missing`
+      if (!part) return { missing: `chunk ${index + 1} of ${count} of the stored entry is missing` }
       parts.push(part)
     }
-    return Buffer.concat(parts)
+    return joinPayload(parts, digest)
   }
 
   private async deleteChunks(generation: string, count: number): Promise<void> {
@@ -287,36 +307,6 @@ export class DynamoDBLeaseStore implements LeaseStore {
         )
       )
     )
-  }
-
-  private isFresh(head: RawItem, now: number): boolean {
-    const fetchedAt = numberOf(head, ATTRIBUTES['#fa'])
-    return (
-      numberOf(head, ATTRIBUTES['#v']) === STORED_SCHEMA_VERSION &&
-      fetchedAt !== undefined &&
-      fetchedAt > now - this.options.maxAgeMs &&
-      fetchedAt <= now + this.options.maxAgeMs
-    )
-  }
-
-  private leaseHeld(head: RawItem, now: number): boolean {
-    const expires = numberOf(head, ATTRIBUTES['#lexp'])
-    const validFrom = numberOf(head, ATTRIBUTES['#lfrom'])
-    return (
-      head[ATTRIBUTES['#lease']] !== undefined &&
-      expires !== undefined &&
-      expires >= now &&
-      !(validFrom !== undefined && validFrom > now)
-    )
-  }
-
-  private staleValues(now: number): Record<string, DynamoDBAttributeValue> {
-    return {
-      ':v': N(STORED_SCHEMA_VERSION),
-      ':number': S('N'),
-      ':staleBefore': N(now - this.options.maxAgeMs),
-      ':futureLimit': N(now + this.options.maxAgeMs),
-    }
   }
 
   private key(value: string): Record<string, DynamoDBAttributeValue> {
@@ -344,7 +334,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
     await this.ensureTable()
     try {
       // The abort signal ends the HTTP request when timeoutMs runs out, instead of leaving it open behind the fallback.
-      const output = await this.client.send(command, { abortSignal: AbortSignal.timeout(this.options.timeoutMs) })
+      const output = await this.client.send(command, { abortSignal: AbortSignal.timeout(this.timeoutMs) })
       return output && typeof output === 'object' ? (output as RawItem) : {}
     } catch (error) {
       if (errorName(error) === 'ResourceNotFoundException') {
@@ -372,7 +362,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
   private async createTableIfMissing(): Promise<void> {
     const { CreateTableCommand, DescribeTableCommand } = this.commands
     if (!CreateTableCommand || !DescribeTableCommand) return // checked by the constructor
-    const signal = () => ({ abortSignal: AbortSignal.timeout(this.options.timeoutMs) })
+    const signal = () => ({ abortSignal: AbortSignal.timeout(this.timeoutMs) })
     const describe = async () => {
       const output = (await this.client.send(new DescribeTableCommand({ TableName: this.table }), signal())) as {
         Table?: { TableStatus?: string }

@@ -13,9 +13,8 @@ import {
   validateKeyAttribute,
   validateTableName,
 } from './dynamodb-table'
-import { LeasedFlagDefinitionCache } from './leased-provider'
-import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
-import { LeasedDefinitionsCache } from './shared-cache'
+import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
+import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
 
 /**
  * Options of {@link DynamoDBFlagDefinitionCache}.
@@ -51,7 +50,7 @@ export interface DynamoDBFlagDefinitionCacheOptions extends SharedFlagDefinition
  */
 export class DynamoDBFlagDefinitionCache extends LeasedFlagDefinitionCache {
   constructor(client: DynamoDBClientLike, options: DynamoDBFlagDefinitionCacheOptions) {
-    const resolved = resolveSharedOptions('DynamoDBFlagDefinitionCache', options)
+    const { storageName, timeoutMs } = resolveSharedOptions('DynamoDBFlagDefinitionCache', options)
     if (!client || typeof client.send !== 'function') {
       throw new TypeError(
         'DynamoDBFlagDefinitionCache: the first argument must be a DynamoDBClient (or DynamoDBDocumentClient) from the AWS SDK v3'
@@ -70,7 +69,9 @@ export class DynamoDBFlagDefinitionCache extends LeasedFlagDefinitionCache {
     }
     const table = validateTableName(options.table ?? DEFAULT_DYNAMODB_TABLE)
     const keyAttribute = validateKeyAttribute(options.keyAttribute ?? DEFAULT_KEY_ATTRIBUTE)
-    const store = new DynamoDBLeaseStore(client, commands, resolved, table, keyAttribute, options.createTable === true)
-    super(new LeasedDefinitionsCache('DynamoDBFlagDefinitionCache', resolved, store))
+    const createTable = options.createTable === true
+    const store = new DynamoDBLeaseStore(client, commands, storageName, timeoutMs, table, keyAttribute, createTable)
+    // Gzip whatever the size: DynamoDB bills reads and writes by item size, and every freshness check reads the head.
+    super(store, { ...options, compress: options.compress ?? 'gzip' }, 'DynamoDBFlagDefinitionCache')
   }
 }

@@ -6,8 +6,8 @@ import {
   type DynamoDBFlagDefinitionCacheOptions,
   dynamoDBFlagDefinitionCacheCreateTableInput,
   type FlagDefinitionCacheData,
+  flagDefinitionsStorageName,
 } from '../../../src/experimental'
-import { hashKey } from '../../../src/experimental/providers/options'
 import { dynamoClient, dynamodb, describeWithDynalite } from '../../helpers/dynalite'
 import { failFastContract, providerContract } from './contract'
 import { RecordingLogger, sampleDefinitions, sleep, uniqueName } from './fixtures'
@@ -39,7 +39,7 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
   const table = uniqueName('flags')
   let client: dynamodb.DynamoDBClient
 
-  const headKey = (key: string) => ({ pk: { S: `${hashKey(key)}:v1` } })
+  const headKey = (key: string) => ({ pk: { S: flagDefinitionsStorageName(key) } })
   const make = (
     options: Partial<DynamoDBFlagDefinitionCacheOptions> & { key: string },
     via: DynamoDBClientLike = client
@@ -60,7 +60,7 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
     return items
   }
   const chunksOf = async (key: string) =>
-    (await allItems()).map((item) => item.pk.S!).filter((pk) => pk.startsWith(`${hashKey(key)}:v1#`))
+    (await allItems()).map((item) => item.pk.S!).filter((pk) => pk.startsWith(`${flagDefinitionsStorageName(key)}#`))
   /** Overwrites attributes of the head item of `key`, as another program with access to the table could. */
   const setHead = (key: string, attributes: Record<string, dynamodb.AttributeValue>) => {
     const names = Object.keys(attributes)
@@ -85,14 +85,15 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
   describe('contract', () => {
     providerContract(() => ({
       make: (options) => make(options),
-      storeForeignVersion: async (key, data) => {
-        await make({ key }).onFlagDefinitionsReceived(data)
-        await setHead(key, { v: { N: '99' } })
-      },
-      storeRawData: async (key, text) => {
-        await make({ key }).onFlagDefinitionsReceived(sampleDefinitions())
-        const bytes = Buffer.from(text, 'utf8')
-        await setHead(key, { encoding: { S: 'json' }, data: { B: bytes }, digest: digest(bytes) })
+      writeRawEntry: async (key, payload) => {
+        const bytes = Buffer.from(payload, 'utf8')
+        await setHead(key, {
+          fetched_at: { N: String(Date.now()) },
+          data: { B: bytes },
+          size: { N: String(bytes.length) },
+          digest: digest(bytes),
+          chunks: { N: '0' },
+        })
       },
     }))
   })
@@ -108,12 +109,13 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
   })
 
   it('keeps a small entry in one item: gzip-compressed, keyed by a hash, the key never in clear', async () => {
-    const key = 'phc_project_key_in_clear'
+    const key = `phc_project_key_in_clear_${process.pid}`
     const writer = make({ key })
     await writer.shouldFetchFlagDefinitions()
     await writer.onFlagDefinitionsReceived(sampleDefinitions())
     const item = (await head(key))!
-    expect(item).toMatchObject({ v: { N: '1' }, encoding: { S: 'gzip' }, chunks: { N: '0' } })
+    expect(item.chunks).toEqual({ N: '0' })
+    expect(Buffer.from(item.data.B!).toString('utf8')).toMatch(/^phfd\/\d+ gzip /) // gzipped even when small
     expect(item.lease).toBeUndefined() // released in the same write
     expect(Math.abs(Number(item.fetched_at.N) - Date.now())).toBeLessThan(5_000)
     expect(JSON.stringify(await allItems())).not.toContain(key)
@@ -171,7 +173,7 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
   it('marks chunk items with an expires_at for DynamoDB TTL, so chunks of a dead writer go away', async () => {
     const key = uniqueName('ttl')
     await make({ key }).onFlagDefinitionsReceived(largeDefinitions(800_000))
-    const items = (await allItems()).filter((item) => item.pk.S!.startsWith(`${hashKey(key)}:v1#`))
+    const items = (await allItems()).filter((item) => item.pk.S!.startsWith(`${flagDefinitionsStorageName(key)}#`))
     expect(items.length).toBeGreaterThan(0)
     for (const item of items) {
       const expiresAt = Number(item.expires_at.N) * 1000
@@ -212,7 +214,6 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
     ['a head naming a billion chunks', { chunks: { N: '1000000000' }, generation: { S: 'x' } }, /at most 32/],
     ['a head whose chunks were never written', { chunks: { N: '2' }, generation: { S: 'nope' } }, /chunk 1 of 2/],
     ['a payload that does not match its digest', { digest: { S: 'f00d' } }, /digest/],
-    ['an unknown encoding', { encoding: { S: 'brotli' } }, /unknown encoding/],
   ])('treats %s as unusable and says why', async (_label, attributes, reason) => {
     const key = uniqueName('attacker')
     await make({ key }).onFlagDefinitionsReceived(sampleDefinitions())
@@ -224,15 +225,21 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
     expect(logger.warnings.join('\n')).toMatch(reason)
   })
 
-  it('refuses to inflate a gzip bomb beyond 64 MiB', async () => {
-    const key = uniqueName('bomb')
-    await make({ key }).onFlagDefinitionsReceived(sampleDefinitions())
-    const { gzipSync } = await import('node:zlib')
-    const bomb = gzipSync(Buffer.alloc(70 * 1024 * 1024, 32))
-    await setHead(key, { data: { B: bomb }, digest: digest(bomb) })
+  it('refuses an entry whose recorded size exceeds maxEntryBytes without reading its chunks', async () => {
+    const key = uniqueName('too-large')
+    await make({ key }).onFlagDefinitionsReceived(largeDefinitions(1_500_000))
+    let gets = 0
+    const counting: DynamoDBClientLike = {
+      send: (command, options) => {
+        if (command instanceof dynamodb.GetItemCommand) gets++
+        return client.send(command as dynamodb.GetItemCommand, options)
+      },
+    }
     const logger = new RecordingLogger()
-    expect(await make({ key, logger }).getFlagDefinitions()).toBeUndefined()
-    expect(logger.warnings.join('\n')).toMatch(/does not inflate/)
+    const reader = make({ key, logger, maxEntryBytes: 1_000_000 }, counting)
+    expect(await reader.getFlagDefinitions()).toBeUndefined()
+    expect(logger.warnings.join('\n')).toMatch(/more than maxEntryBytes \(1000000\); not read/)
+    expect(gets).toBe(1) // the head only
   })
 
   it('counts definitions dated more than maxAgeMs in the future (a clock far ahead) as stale', async () => {
@@ -287,7 +294,7 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
     await writer.onFlagDefinitionsReceived(sampleDefinitions())
     const items = await allItems(custom)
     expect(items).toHaveLength(1)
-    expect(items[0].cache_key.S).toBe(`${hashKey(key)}:v1`)
+    expect(items[0].cache_key.S).toBe(flagDefinitionsStorageName(key))
     expect(await make({ key, table: custom, keyAttribute: 'cache_key' }).getFlagDefinitions()).toEqual(
       sampleDefinitions()
     )
