@@ -5,7 +5,7 @@ import { join } from 'node:path'
 export interface WorkerConfig {
   /** The copy of dist/ the worker loads the package from (helpers/build.ts). */
   distDir: string
-  provider: 'redis' | 'postgres' | 'file' | 'none'
+  provider: 'redis' | 'postgres' | 'file' | 'dynamodb' | 'none'
   apiUrl: string
   key: string
   pollingIntervalMs: number
@@ -18,6 +18,8 @@ export interface WorkerConfig {
   databaseUrl?: string
   table?: string
   directory?: string
+  /** The DynamoDB endpoint (dynalite) for provider 'dynamodb'; `table` names its table. */
+  dynamoEndpoint?: string
   evaluateEveryMs?: number
   /** Set per worker by the fleet (`phx_worker_<index>`), so the stand-in can tell who sent a request. */
   personalApiKey?: string

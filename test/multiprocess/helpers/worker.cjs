@@ -3,7 +3,7 @@
 //   { type: 'ready', firstFlag, ownRequestsBeforeFirstFlag, source }   after its first evaluation
 //   { type: 'lease', calledAt }             when a shouldFetchFlagDefinitions() call (started at calledAt) said true
 //   { type: 'report', ... }                 in answer to { type: 'report' }
-// and exits after { type: 'stop' } (client.shutdown(), then closing its own Redis client / pg pool).
+// and exits after { type: 'stop' } (client.shutdown(), then closing its own Redis client / pg pool / DynamoDB client).
 'use strict'
 const path = require('node:path')
 
@@ -52,6 +52,22 @@ function makeProvider() {
       pool.on('error', () => undefined) // a dropped idle connection must not crash the worker
       closers.push(() => pool.end())
       return new experimental.PostgresFlagDefinitionCache(pool, { ...common, table: config.table })
+    }
+    case 'dynamodb': {
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true' // a future-Node notice, not ours
+      const dynamodb = require('@aws-sdk/client-dynamodb')
+      const dynamo = new dynamodb.DynamoDBClient({
+        endpoint: config.dynamoEndpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        maxAttempts: 2,
+      })
+      closers.push(() => dynamo.destroy())
+      return new experimental.DynamoDBFlagDefinitionCache(dynamo, {
+        ...common,
+        commands: dynamodb,
+        table: config.table,
+      })
     }
     case 'file':
       return new experimental.FileFlagDefinitionCache({ ...common, directory: config.directory })
