@@ -15,7 +15,7 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     rules: {
-      // The package must never load ioredis or pg itself: providers receive the user's client.
+      // The package must never load ioredis, pg or the AWS SDK itself: providers receive the user's client.
       'no-restricted-imports': [
         'error',
         {
@@ -27,6 +27,14 @@ export default tseslint.config(
             },
             { name: 'pg', allowTypeImports: true, message: 'Use `import type`: pg is never loaded at runtime.' },
             { name: 'posthog-node-upstream', message: 'The upstream oracle is for tests only.' },
+          ],
+          patterns: [
+            {
+              group: ['@aws-sdk/*'],
+              allowTypeImports: true,
+              message:
+                'Use `import type`: the AWS SDK is never loaded at runtime (the user passes the command classes).',
+            },
           ],
         },
       ],

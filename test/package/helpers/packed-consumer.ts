@@ -75,7 +75,14 @@ function createConsumer(dir: string): PackedConsumer {
   }
   // Tools and the optional peers come from the repository instead of the network: type definitions a Node user has,
   // and the clients README examples use with the shipped providers.
-  for (const name of ['@types/node', 'ioredis', 'pg', '@types/pg']) {
+  for (const name of [
+    '@types/node',
+    'ioredis',
+    'pg',
+    '@types/pg',
+    '@aws-sdk/client-dynamodb',
+    '@aws-sdk/lib-dynamodb',
+  ]) {
     link(join(repoModules, name), join(dir, 'node_modules', name))
   }
   return { dir, tarball, packageDir: join(dir, 'node_modules', 'posthog-node') }
