@@ -104,7 +104,9 @@ class FileLeaseStore implements LeaseStore {
     let file
     try {
       // The first line (the write time) is at most 17 bytes: the bound applies to the encoded entry after it.
-      file = await readOwnFile(this.entryPath, { refuseAbove: maxEntryBytes + 17 })
+      file = await readOwnFile(this.entryPath, {
+        refuseAbove: { bytes: maxEntryBytes + 17, bound: `maxEntryBytes (${maxEntryBytes})` },
+      })
     } catch (error) {
       if (error instanceof RefusedPathError) return { refused: error.message }
       throw error

@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FileFlagDefinitionCache } from '../../../src/experimental'
 import { defaultCacheDirectory } from '../../../src/experimental/providers/file-safety'
-import { failFastContract, providerContract } from './contract'
+import { failFastContract, type ProviderHarness, providerContract } from './contract'
+import { poisoningContract } from './poisoning'
 import { RecordingLogger, sampleDefinitions, sleep, uniqueName } from './fixtures'
 
 describe('FileFlagDefinitionCache', () => {
@@ -27,15 +28,17 @@ describe('FileFlagDefinitionCache', () => {
 
   const entryPath = (key: string) => new FileFlagDefinitionCache({ key, directory }).entryPath
 
-  describe('contract', () => {
-    providerContract(() => ({
-      make: (options) => new FileFlagDefinitionCache({ directory, ...options }),
-      writeRawEntry: async (key, payload) => {
-        mkdirSync(directory, { recursive: true, mode: 0o700 })
-        writeFileSync(entryPath(key), `${Date.now()}\n${payload}`, { mode: 0o600 })
-      },
-    }))
-  })
+  const harness: ProviderHarness = {
+    make: (options) => new FileFlagDefinitionCache({ directory, ...options }),
+    writeRawEntry: async (key, payload) => {
+      mkdirSync(directory, { recursive: true, mode: 0o700 })
+      writeFileSync(entryPath(key), `${Date.now()}\n${payload}`, { mode: 0o600 })
+    },
+    dump: async () =>
+      JSON.stringify(readdirSync(directory).map((name) => [name, readFileSync(join(directory, name), 'utf8')])),
+  }
+  describe('contract', () => providerContract(() => harness))
+  describe('poisoned entries', () => poisoningContract(() => harness))
 
   it('creates its directory with mode 0700 and its files with mode 0600', async () => {
     const dir = join(root, uniqueName('modes'))
