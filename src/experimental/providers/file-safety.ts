@@ -51,8 +51,8 @@ export async function ensurePrivateDirectory(directory: string): Promise<void> {
 export interface ReadBounds {
   /** Read only the first this many bytes. */
   firstBytes?: number
-  /** Refuse (RefusedPathError) a file larger than this many bytes without reading it. */
-  refuseAbove?: number
+  /** Refuse (RefusedPathError) a file larger than `bytes` without reading it; `bound` names the limit in the message. */
+  refuseAbove?: { bytes: number; bound: string }
 }
 
 /**
@@ -78,8 +78,8 @@ export async function readOwnFile(
     if (!stats.isFile()) throw new RefusedPathError(`${path} is not a regular file; refusing to read it`)
     checkOwnership(stats, path, 'file')
     const { firstBytes, refuseAbove } = bounds
-    if (refuseAbove !== undefined && stats.size > refuseAbove) {
-      throw new RefusedPathError(`file ${path} is ${stats.size} bytes, more than maxEntryBytes allows; not read`)
+    if (refuseAbove !== undefined && stats.size > refuseAbove.bytes) {
+      throw new RefusedPathError(`file ${path} is ${stats.size} bytes, more than ${refuseAbove.bound}; not read`)
     }
     if (firstBytes === undefined) return { text: await handle.readFile('utf8'), mtimeMs: stats.mtimeMs }
     const buffer = Buffer.alloc(firstBytes)

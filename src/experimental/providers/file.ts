@@ -1,8 +1,8 @@
 // File provider: processes on one machine share definitions through a private directory, with no server at all.
 // The entry is written to a temp file and renamed into place (readers see the old or the new file, never half of
 // one); the lease is a file created with O_EXCL holding the owner's token and expiry.
-import { rename, unlink } from 'node:fs/promises'
-import { join } from 'node:path'
+import { lstat, readdir, rename, unlink } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
 import { newLeaseToken } from '../lease/lease-token'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
@@ -41,6 +41,9 @@ const leaseLapsed = (lease: Lease, now: number): boolean =>
 
 const validMs = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined
+
+/** How old a temp file must be before the next writer takes it for a dead writer's and removes it. */
+const ORPHANED_TEMP_FILE_AGE_MS = 60_000
 
 const ignoreMissing = (error: unknown): void => {
   if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
@@ -104,7 +107,9 @@ class FileLeaseStore implements LeaseStore {
     let file
     try {
       // The first line (the write time) is at most 17 bytes: the bound applies to the encoded entry after it.
-      file = await readOwnFile(this.entryPath, { refuseAbove: maxEntryBytes + 17 })
+      file = await readOwnFile(this.entryPath, {
+        refuseAbove: { bytes: maxEntryBytes + 17, bound: `maxEntryBytes (${maxEntryBytes})` },
+      })
     } catch (error) {
       if (error instanceof RefusedPathError) return { refused: error.message }
       throw error
@@ -122,6 +127,7 @@ class FileLeaseStore implements LeaseStore {
     if (!token || (await this.readLease(this.leasePath))?.owner !== token) {
       if (await this.isFresh(timing.maxAgeMs)) return
     }
+    await this.removeOrphanedTempFiles()
     // Readers see the old file or the new one, never half of one: the new one is complete before it is renamed.
     const temp = `${this.entryPath}.${newLeaseToken()}.tmp`
     try {
@@ -138,6 +144,21 @@ class FileLeaseStore implements LeaseStore {
     const current = await this.readLease(this.leasePath)
     if (current?.owner !== token) return
     await this.removeLeaseIf(current)
+  }
+
+  /**
+   * Removes temp files of this entry left by a writer killed between creating and renaming one. A temp file younger
+   * than a minute may belong to a write in progress (a large entry on a slow disk), so it is left alone.
+   */
+  private async removeOrphanedTempFiles(): Promise<void> {
+    const prefix = `${basename(this.entryPath)}.`
+    const names = (await readdir(this.directory)).filter((name) => name.startsWith(prefix) && name.endsWith('.tmp'))
+    const cutoff = Date.now() - ORPHANED_TEMP_FILE_AGE_MS
+    for (const name of names) {
+      const path = join(this.directory, name)
+      const stats = await lstat(path).catch(() => undefined)
+      if (stats && stats.isFile() && stats.mtimeMs < cutoff) await unlink(path).catch(ignoreMissing)
+    }
   }
 
   /** Reads only the first line of the entry, the write time: freshness is checked on every poll, the entry rarely. */

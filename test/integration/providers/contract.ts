@@ -23,6 +23,8 @@ export interface ProviderHarness {
    * a buggy program with write access to the store could).
    */
   writeRawEntry(key: string, payload: string): Promise<void>
+  /** Everything this test file's providers have put in the store (keys and values, rows, file names and contents). */
+  dump(): Promise<string>
 }
 
 export function providerContract(harness: () => ProviderHarness): void {
@@ -111,6 +113,41 @@ export function providerContract(harness: () => ProviderHarness): void {
 
     await current.shutdown()
     expect(await observer.shouldFetchFlagDefinitions()).toBe(true)
+  })
+
+  it("a former holder's standalone release (shutdown) leaves the current holder's lease alone", async () => {
+    const former = make({ maxAgeMs: 1, leaseMs: 150 })
+    expect(await former.shouldFetchFlagDefinitions()).toBe(true)
+    await sleep(300)
+    const current = make({ maxAgeMs: 1, leaseMs: 10_000 })
+    expect(await current.shouldFetchFlagDefinitions()).toBe(true)
+    await former.shutdown() // releases the token it still believes it holds
+    const observer = make({ maxAgeMs: 1 })
+    expect(await observer.shouldFetchFlagDefinitions()).toBe(false)
+    expect(observer.getStats().busy).toBe(1)
+    await current.shutdown()
+    expect(await observer.shouldFetchFlagDefinitions()).toBe(true)
+  })
+
+  it('round-trips a gzipped entry, and any reader decodes it whatever its own compress option', async () => {
+    const writer = make({ compress: 'gzip' })
+    await writer.onFlagDefinitionsReceived(sampleDefinitions('zipped'))
+    expect(await make({ compress: false }).getFlagDefinitions()).toEqual(sampleDefinitions('zipped'))
+  })
+
+  it('with a secret, reads what a writer with the same secret wrote', async () => {
+    await make({ secret: 'fleet' }).onFlagDefinitionsReceived(sampleDefinitions('signed'))
+    expect(await make({ secret: 'fleet' }).getFlagDefinitions()).toEqual(sampleDefinitions('signed'))
+    expect(logger.warnings).toEqual([])
+  })
+
+  it('with a secret, refuses what a writer without it wrote, and the next ask fetches although it is fresh', async () => {
+    await make().onFlagDefinitionsReceived(sampleDefinitions('unsigned'))
+    const reader = make({ secret: 'fleet' })
+    expect(await reader.getFlagDefinitions()).toBeUndefined()
+    expect(reader.getStats().invalid).toBe(1)
+    expect(logger.warnings.join('\n')).toMatch(/no HMAC tag/)
+    expect(await reader.shouldFetchFlagDefinitions()).toBe(true)
   })
 
   it('releases its lease after storing, so the next stale check can fetch at once', async () => {

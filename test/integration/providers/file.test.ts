@@ -11,13 +11,15 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { FileFlagDefinitionCache } from '../../../src/experimental'
 import { defaultCacheDirectory } from '../../../src/experimental/providers/file-safety'
-import { failFastContract, providerContract } from './contract'
+import { failFastContract, type ProviderHarness, providerContract } from './contract'
+import { poisoningContract } from './poisoning'
 import { RecordingLogger, sampleDefinitions, sleep, uniqueName } from './fixtures'
 
 describe('FileFlagDefinitionCache', () => {
@@ -27,15 +29,17 @@ describe('FileFlagDefinitionCache', () => {
 
   const entryPath = (key: string) => new FileFlagDefinitionCache({ key, directory }).entryPath
 
-  describe('contract', () => {
-    providerContract(() => ({
-      make: (options) => new FileFlagDefinitionCache({ directory, ...options }),
-      writeRawEntry: async (key, payload) => {
-        mkdirSync(directory, { recursive: true, mode: 0o700 })
-        writeFileSync(entryPath(key), `${Date.now()}\n${payload}`, { mode: 0o600 })
-      },
-    }))
-  })
+  const harness: ProviderHarness = {
+    make: (options) => new FileFlagDefinitionCache({ directory, ...options }),
+    writeRawEntry: async (key, payload) => {
+      mkdirSync(directory, { recursive: true, mode: 0o700 })
+      writeFileSync(entryPath(key), `${Date.now()}\n${payload}`, { mode: 0o600 })
+    },
+    dump: async () =>
+      JSON.stringify(readdirSync(directory).map((name) => [name, readFileSync(join(directory, name), 'utf8')])),
+  }
+  describe('contract', () => providerContract(() => harness))
+  describe('poisoned entries', () => poisoningContract(() => harness))
 
   it('creates its directory with mode 0700 and its files with mode 0600', async () => {
     const dir = join(root, uniqueName('modes'))
@@ -237,6 +241,44 @@ describe('FileFlagDefinitionCache', () => {
     expect(await provider.shouldFetchFlagDefinitions()).toBe(true)
     await provider.onFlagDefinitionsReceived(sampleDefinitions())
     expect(await provider.getFlagDefinitions()).toEqual(sampleDefinitions())
+  })
+
+  it('a reader running while writers replace a large entry never sees a partial file', async () => {
+    const dir = join(root, uniqueName('concurrent'))
+    const large = sampleDefinitions('large')
+    large.flags = Array.from({ length: 2000 }, (_, i) => ({ ...large.flags[0]!, id: i, key: `flag-${i}` }))
+    // Stale at once and uncompressed: every write replaces the file, and each is a few hundred kilobytes.
+    const make = () => new FileFlagDefinitionCache({ key: 'k', directory: dir, maxAgeMs: 1, compress: false })
+    const writers = [make(), make(), make()]
+    const reader = make()
+    await writers[0]!.onFlagDefinitionsReceived(large)
+    let writing = true
+    const writes = writers.map(async (writer) => {
+      while (writing) await writer.onFlagDefinitionsReceived(large)
+    })
+    const deadline = Date.now() + 1500
+    while (Date.now() < deadline) await reader.getFlagDefinitions()
+    writing = false
+    await Promise.all(writes)
+    expect(writers.reduce((n, w) => n + w.getStats().writes, 0)).toBeGreaterThan(10)
+    expect(reader.getStats()).toMatchObject({ invalid: 0, misses: 0, errors: 0 })
+    expect(reader.getStats().hits).toBeGreaterThan(10)
+  })
+
+  it("removes a temp file a writer killed mid-write left behind, and leaves a live writer's alone", async () => {
+    const dir = join(root, uniqueName('orphans'))
+    const provider = new FileFlagDefinitionCache({ key: 'k', directory: dir })
+    mkdirSync(dir, { mode: 0o700 })
+    const orphan = `${provider.entryPath}.${'a'.repeat(32)}.tmp`
+    const live = `${provider.entryPath}.${'b'.repeat(32)}.tmp`
+    writeFileSync(orphan, '17000\nphfd/2 json -\n{"flags": [', { mode: 0o600 })
+    writeFileSync(live, '17000\nphfd/2 json -\n{"flags": [', { mode: 0o600 })
+    const twoMinutesAgo = new Date(Date.now() - 120_000)
+    utimesSync(orphan, twoMinutesAgo, twoMinutesAgo)
+    await provider.onFlagDefinitionsReceived(sampleDefinitions())
+    expect(existsSync(orphan)).toBe(false)
+    expect(existsSync(live)).toBe(true)
+    expect(readdirSync(dir).sort()).toEqual([basename(provider.entryPath), basename(live)].sort())
   })
 
   failFastContract('a path it cannot use (a regular file where the directory should be)', (logger) => {

@@ -5,7 +5,8 @@ import {
   postgresFlagDefinitionCacheDDL,
 } from '../../../src/experimental'
 import { DATABASE_URL, describeWith } from '../../helpers/services'
-import { failFastContract, providerContract } from './contract'
+import { failFastContract, type ProviderHarness, providerContract } from './contract'
+import { poisoningContract } from './poisoning'
 import { RecordingLogger, sampleDefinitions, uniqueName } from './fixtures'
 import { blackHole, type BlackHole, closedPort } from './net-helpers'
 
@@ -22,19 +23,20 @@ describeWith('postgres', 'PostgresFlagDefinitionCache', () => {
     await pool.end()
   })
 
-  describe('contract', () => {
-    providerContract(() => ({
-      make: (options) => new PostgresFlagDefinitionCache(pool, { table, ...options }),
-      writeRawEntry: async (key, payload) => {
-        await pool.query(postgresFlagDefinitionCacheDDL(table))
-        await pool.query(
-          `INSERT INTO ${table} (cache_key, fetched_at, data) VALUES ($1, now(), $2)
-           ON CONFLICT (cache_key) DO UPDATE SET fetched_at = now(), data = $2`,
-          [flagDefinitionsStorageName(key), payload]
-        )
-      },
-    }))
-  })
+  const harness: ProviderHarness = {
+    make: (options) => new PostgresFlagDefinitionCache(pool, { table, ...options }),
+    writeRawEntry: async (key, payload) => {
+      await pool.query(postgresFlagDefinitionCacheDDL(table))
+      await pool.query(
+        `INSERT INTO ${table} (cache_key, fetched_at, data) VALUES ($1, now(), $2)
+         ON CONFLICT (cache_key) DO UPDATE SET fetched_at = now(), data = $2`,
+        [flagDefinitionsStorageName(key), payload]
+      )
+    },
+    dump: async () => JSON.stringify((await pool.query(`SELECT * FROM ${table}`)).rows),
+  }
+  describe('contract', () => providerContract(() => harness))
+  describe('poisoned entries', () => poisoningContract(() => harness))
 
   it('creates its table on first use, once, even when many instances race to do it', async () => {
     const racing = uniqueName('race_table').toLowerCase()

@@ -1,7 +1,8 @@
 import Redis from 'ioredis'
 import { RedisFlagDefinitionCache } from '../../../src/experimental'
 import { describeWith, REDIS_URL } from '../../helpers/services'
-import { failFastContract, providerContract } from './contract'
+import { failFastContract, type ProviderHarness, providerContract } from './contract'
+import { poisoningContract } from './poisoning'
 import { RecordingLogger, sampleDefinitions, sleep, uniqueName } from './fixtures'
 import { blackHole, type BlackHole, closedPort } from './net-helpers'
 
@@ -20,14 +21,21 @@ describeWith('redis', 'RedisFlagDefinitionCache', () => {
 
   const entryKey = (key: string) => new RedisFlagDefinitionCache(redis, { key, keyPrefix: prefix }).entryKey
 
-  describe('contract', () => {
-    providerContract(() => ({
-      make: (options) => new RedisFlagDefinitionCache(redis, { keyPrefix: prefix, ...options }),
-      writeRawEntry: async (key, payload) => {
-        await redis.hset(entryKey(key), 'fetchedAt', String(Date.now()), 'data', payload)
-      },
-    }))
-  })
+  const harness: ProviderHarness = {
+    make: (options) => new RedisFlagDefinitionCache(redis, { keyPrefix: prefix, ...options }),
+    writeRawEntry: async (key, payload) => {
+      await redis.hset(entryKey(key), 'fetchedAt', String(Date.now()), 'data', payload)
+    },
+    dump: async () => {
+      const keys = await redis.keys(`${prefix}*`)
+      const values = await Promise.all(
+        keys.map(async (k) => ((await redis.type(k)) === 'hash' ? redis.hgetall(k) : redis.get(k)))
+      )
+      return JSON.stringify(keys.map((k, i) => [k, values[i]]))
+    },
+  }
+  describe('contract', () => providerContract(() => harness))
+  describe('poisoned entries', () => poisoningContract(() => harness))
 
   it('puts the entry and the lease in one hash slot, and stores no part of the key in clear', async () => {
     const key = 'phc_project_key_that_should_not_appear'
