@@ -9,7 +9,8 @@ import {
   flagDefinitionsStorageName,
 } from '../../../src/experimental'
 import { dynamoClient, dynamodb, describeWithDynalite } from '../../helpers/dynalite'
-import { failFastContract, providerContract } from './contract'
+import { failFastContract, type ProviderHarness, providerContract } from './contract'
+import { poisoningContract } from './poisoning'
 import { RecordingLogger, sampleDefinitions, sleep, uniqueName } from './fixtures'
 import { blackHole, type BlackHole, closedPort } from './net-helpers'
 
@@ -82,21 +83,26 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
   })
   afterAll(() => client.destroy())
 
-  describe('contract', () => {
-    providerContract(() => ({
-      make: (options) => make(options),
-      writeRawEntry: async (key, payload) => {
-        const bytes = Buffer.from(payload, 'utf8')
-        await setHead(key, {
-          fetched_at: { N: String(Date.now()) },
-          data: { B: bytes },
-          size: { N: String(bytes.length) },
-          digest: digest(bytes),
-          chunks: { N: '0' },
-        })
-      },
-    }))
-  })
+  const harness: ProviderHarness = {
+    make: (options) => make(options),
+    writeRawEntry: async (key, payload) => {
+      const bytes = Buffer.from(payload, 'utf8')
+      await setHead(key, {
+        fetched_at: { N: String(Date.now()) },
+        data: { B: bytes },
+        size: { N: String(bytes.length) },
+        digest: digest(bytes),
+        chunks: { N: '0' },
+      })
+    },
+    // Binary attributes as text: the payloads are UTF-8 (a header line, then JSON or base64).
+    dump: async () =>
+      JSON.stringify(await allItems(), (_key, value: unknown) =>
+        value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value
+      ),
+  }
+  describe('contract', () => providerContract(() => harness))
+  describe('poisoned entries', () => poisoningContract(() => harness))
 
   it('works through a DynamoDBDocumentClient with the same commands', async () => {
     const documents = DynamoDBDocumentClient.from(client)
