@@ -69,7 +69,8 @@ let probed: string | undefined | null = null
 function problem(): string | undefined {
   if (probed !== null) return probed
   // A child process keeps the probe synchronous so describe() can decide before tests are declared.
-  const code = `require('dynalite')({}).listen(0,'127.0.0.1',function(e){if(e){console.error(e.message);process.exit(1)}process.exit(0)})`
+  const code = `let d;try{d=require('dynalite')}catch(e){console.error(e.message.split('\\n')[0]);process.exit(1)}
+d({}).listen(0,'127.0.0.1',function(e){if(e){console.error(e.message);process.exit(1)}process.exit(0)})`
   try {
     execFileSync(process.execPath, ['-e', code], {
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -346,6 +346,23 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
     )
   })
 
+  it('reads strongly consistently, always (a freshness check or read must see the latest write)', async () => {
+    const inputs: { ConsistentRead?: boolean }[] = []
+    const recording: DynamoDBClientLike = {
+      send: (command, options) => {
+        if (command instanceof dynamodb.GetItemCommand) inputs.push(command.input)
+        return client.send(command as dynamodb.GetItemCommand, options)
+      },
+    }
+    const key = uniqueName('consistent')
+    const provider = make({ key }, recording)
+    await provider.shouldFetchFlagDefinitions()
+    await provider.onFlagDefinitionsReceived(largeDefinitions(800_000))
+    expect(await make({ key }, recording).getFlagDefinitions()).toBeDefined()
+    expect(inputs.length).toBeGreaterThanOrEqual(4) // the check, the head, its chunks
+    expect(inputs.every((input) => input.ConsistentRead === true)).toBe(true)
+  })
+
   it('never destroys the client it was given', async () => {
     const provider = make({ key: uniqueName('destroy') })
     await provider.shouldFetchFlagDefinitions()
