@@ -1,40 +1,18 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import {
   type DynamoDBClientLike,
   DynamoDBFlagDefinitionCache,
   type DynamoDBFlagDefinitionCacheOptions,
   dynamoDBFlagDefinitionCacheCreateTableInput,
-  type FlagDefinitionCacheData,
   flagDefinitionsStorageName,
 } from '../../../src/experimental'
 import { dynamoClient, dynamodb, describeWithDynalite } from '../../helpers/dynalite'
 import { failFastContract, type ProviderHarness, providerContract } from './contract'
 import { poisoningContract } from './poisoning'
 import { RecordingLogger, sampleDefinitions, sleep, uniqueName } from './fixtures'
+import { largeDefinitions } from '../../helpers/large-definitions'
 import { blackHole, type BlackHole, closedPort } from './net-helpers'
-
-/** About `bytes` of JSON that gzip cannot shrink much (random base64 in every flag), so it must be chunked. */
-function largeDefinitions(bytes: number, marker = 'large'): FlagDefinitionCacheData {
-  const base = sampleDefinitions(marker)
-  const template = base.flags[0]
-  const count = Math.ceil(bytes / 2200)
-  base.flags = Array.from({ length: count }, (_, i) => ({
-    ...template,
-    id: i + 1,
-    key: `${marker}-${i}`,
-    filters: {
-      groups: [
-        {
-          properties: [
-            { key: 'token', type: 'person', value: randomBytes(1500).toString('base64'), operator: 'exact' },
-          ],
-        },
-      ],
-    },
-  }))
-  return base
-}
 
 describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
   const table = uniqueName('flags')
