@@ -167,7 +167,11 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
       this.stats.writes++
       this.log.debug(`wrote ${valid.data.flags.length} flag definitions to the store`)
     } catch (error) {
-      this.failed('write', 'could not write the definitions to the store; other processes keep their current ones', error)
+      this.failed(
+        'write',
+        'could not write the definitions to the store; other processes keep their current ones',
+        error
+      )
       // The lease lapses by itself after leaseMs if this release cannot reach the store either.
       if (token) await this.release(token)
     }
