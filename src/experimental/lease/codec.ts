@@ -175,7 +175,7 @@ const tooLarge = (bytes: number, max: number) =>
 /** Raised by {@link FlagDefinitionsCodec.encode} for definitions larger than `maxEntryBytes`. */
 export class EntryTooLargeError extends Error {
   constructor(bytes: number, max: number) {
-    super(`the definitions take ${bytes} bytes, more than maxEntryBytes (${max}); not storing them`)
+    super(`the definitions take ${bytes} bytes, more than maxEntryBytes (${max}); not writing them`)
     this.name = 'EntryTooLargeError'
   }
 }

@@ -145,7 +145,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
     this.leaseToken = undefined
     const valid = validateFlagDefinitions(data)
     if (!valid.ok) {
-      this.log.warn('invalid-data', `not storing definitions that fail validation: ${valid.reason}`)
+      this.log.warn('invalid-data', `not writing definitions that fail validation: ${valid.reason}`)
       if (token) await this.release(token)
       return
     }
@@ -160,14 +160,18 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
     try {
       await this.run(
         this.call(() => this.store.writeEntry({ payload }, token, this.timing())),
-        'storing the definitions'
+        'writing the definitions'
       )
       this.storedEntryRefused = false
       this.log.recovered('write')
       this.stats.writes++
-      this.log.debug(`stored ${valid.data.flags.length} flag definitions`)
+      this.log.debug(`wrote ${valid.data.flags.length} flag definitions to the store`)
     } catch (error) {
-      this.failed('write', 'could not store the definitions; other processes keep their current ones', error)
+      this.failed(
+        'write',
+        'could not write the definitions to the store; other processes keep their current ones',
+        error
+      )
       // The lease lapses by itself after leaseMs if this release cannot reach the store either.
       if (token) await this.release(token)
     }

@@ -31,6 +31,7 @@ export interface PostgresFlagDefinitionCacheOptions extends SharedFlagDefinition
 }
 
 const UNDEFINED_TABLE = '42P01'
+const INSUFFICIENT_PRIVILEGE = '42501'
 // A concurrent CREATE TABLE won the race: the loser sees the relation (42P07), its row type (42710) or the catalog's
 // unique index (23505) already taken.
 const ALREADY_EXISTS = new Set(['42P07', '42710', '23505'])
@@ -49,6 +50,12 @@ export class PostgresFlagDefinitionCache extends LeasedFlagDefinitionCache {
     const { storageName, timeoutMs } = resolveSharedOptions('PostgresFlagDefinitionCache', options)
     if (!pool || typeof pool.query !== 'function') {
       throw new TypeError('PostgresFlagDefinitionCache: the first argument must be a pg Pool')
+    }
+    if ('connectionParameters' in pool) {
+      throw new TypeError(
+        'PostgresFlagDefinitionCache: the first argument is a pg Client (or a client checked out of a Pool); pass ' +
+          'a pg Pool (`new pg.Pool(...)`): a Client dies with its connection and is never reconnected'
+      )
     }
     const table = options.table ?? DEFAULT_POSTGRES_TABLE
     const store = new PostgresLeaseStore(pool, storageName, timeoutMs, table, options.createTable ?? true)
@@ -138,14 +145,27 @@ class PostgresLeaseStore implements LeaseStore {
   }
 
   private async query(text: string, values: unknown[]): Promise<{ rows: unknown[] }> {
-    await this.ensureTable()
     try {
+      await this.ensureTable()
       return await this.pool.query({ text, values, query_timeout: this.timeoutMs })
     } catch (error) {
+      const code = (error as { code?: unknown }).code
       // The table was dropped after we created it: create it again next time.
-      if ((error as { code?: unknown }).code === UNDEFINED_TABLE) this.tableReady = undefined
+      if (code === UNDEFINED_TABLE) this.tableReady = undefined
+      if (code === INSUFFICIENT_PRIVILEGE) throw new Error(this.permissionAdvice(error))
       throw error
     }
+  }
+
+  /** What to run when the role may not create or use the table: the database is reachable, the role is not enough. */
+  private permissionAdvice(error: unknown): string {
+    const detail = error instanceof Error ? error.message : String(error)
+    return (
+      `the database role may not use the flag definitions table ${this.table} (${detail}). ` +
+      `Create the table once as a role that may (e.g. in a migration), grant the application's role access, and ` +
+      `pass createTable: false:\n${postgresFlagDefinitionCacheDDL(this.tableName)};\n` +
+      `GRANT SELECT, INSERT, UPDATE ON ${this.table} TO <application role>;`
+    )
   }
 
   /** Creates the table once per instance, only when it is missing (a role without CREATE can use a migrated table). */

@@ -210,7 +210,7 @@ export function providerContract(harness: () => ProviderHarness): void {
     const holder = make()
     expect(await holder.shouldFetchFlagDefinitions()).toBe(true)
     await holder.onFlagDefinitionsReceived({ flags: 'nope' } as unknown as FlagDefinitionCacheData)
-    expect(logger.warnings.join('\n')).toMatch(/not storing definitions/)
+    expect(logger.warnings.join('\n')).toMatch(/not writing definitions/)
     expect(await make().getFlagDefinitions()).toBeUndefined()
     expect(await make().shouldFetchFlagDefinitions()).toBe(true)
   })

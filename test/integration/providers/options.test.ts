@@ -77,7 +77,7 @@ describe('provider options', () => {
     await provider.onFlagDefinitionsReceived(sampleDefinitions())
     expect(debug).toEqual([
       '[PostHog FileFlagDefinitionCache] took the fetch lease',
-      '[PostHog FileFlagDefinitionCache] stored 1 flag definitions',
+      '[PostHog FileFlagDefinitionCache] wrote 1 flag definitions to the store',
     ])
   })
 })

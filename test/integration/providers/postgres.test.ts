@@ -1,4 +1,4 @@
-import { Pool } from 'pg'
+import { Client, Pool } from 'pg'
 import {
   flagDefinitionsStorageName,
   PostgresFlagDefinitionCache,
@@ -109,6 +109,32 @@ describeWith('postgres', 'PostgresFlagDefinitionCache', () => {
   ])('rejects a table name with %s', (_label, name) => {
     expect(() => new PostgresFlagDefinitionCache(pool, { key: 'k', table: name })).toThrow(
       /options.table must be an identifier/
+    )
+  })
+
+  it('says what to run when the role may not create the table: names the table, prints the DDL, mentions createTable: false', async () => {
+    // A schema no application role may create tables in stands in for a database without the CREATE privilege.
+    const logger = new RecordingLogger()
+    const provider = new PostgresFlagDefinitionCache(pool, {
+      key: 'k',
+      table: 'information_schema.posthog_flag_definitions',
+      logger,
+      timeoutMs: 10_000,
+    })
+    expect(await provider.shouldFetchFlagDefinitions()).toBe(true)
+    expect(await provider.getFlagDefinitions()).toBeUndefined()
+    const message = logger.warnings.join('\n')
+    expect(message).toContain('"information_schema"."posthog_flag_definitions"')
+    expect(message).toContain(postgresFlagDefinitionCacheDDL('information_schema.posthog_flag_definitions'))
+    expect(message).toContain('createTable: false')
+    expect(message).toContain('GRANT SELECT, INSERT, UPDATE')
+    expect(message).not.toMatch(/could not reach/)
+  })
+
+  it('refuses a pg Client (it is never reconnected) at construction, asking for a Pool', () => {
+    const client = new Client({ connectionString: DATABASE_URL })
+    expect(() => new PostgresFlagDefinitionCache(client, { key: 'k' })).toThrow(
+      /the first argument is a pg Client .*pass a pg Pool/
     )
   })
 

@@ -1,4 +1,5 @@
 import Redis from 'ioredis'
+import { createClient } from 'redis'
 import { RedisFlagDefinitionCache } from '../../../src/experimental'
 import { describeWith, REDIS_URL } from '../../helpers/services'
 import { failFastContract, type ProviderHarness, providerContract } from './contract'
@@ -72,6 +73,13 @@ describeWith('redis', 'RedisFlagDefinitionCache', () => {
   it('rejects something that is not a Redis client, and a missing key', () => {
     expect(() => new RedisFlagDefinitionCache({} as never, { key: 'k' })).toThrow(/ioredis client/)
     expect(() => new RedisFlagDefinitionCache(redis, {} as never)).toThrow(/options.key/)
+  })
+
+  it('refuses a node-redis client (the `redis` package) at construction, naming the client it needs', () => {
+    const nodeRedis = createClient({ url: REDIS_URL })
+    expect(() => new RedisFlagDefinitionCache(nodeRedis as never, { key: 'k' })).toThrow(
+      /looks like a node-redis client .*needs an ioredis client/
+    )
   })
 
   it('never closes the client it was given', async () => {

@@ -102,7 +102,7 @@ describe('FlagDefinitionsCodec', () => {
     it('refuses to encode definitions readers would refuse', async () => {
       await expect(
         new FlagDefinitionsCodec({ key: 'k', maxEntryBytes: 100 }).encode(sampleDefinitions())
-      ).rejects.toThrow(/more than maxEntryBytes \(100\); not storing them/)
+      ).rejects.toThrow(/more than maxEntryBytes \(100\); not writing them/)
     })
   })
 

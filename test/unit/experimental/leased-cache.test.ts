@@ -101,7 +101,7 @@ describe('LeasedFlagDefinitionCache (policy over an in-memory store)', () => {
       await cache.onFlagDefinitionsReceived({ flags: 'nope' } as unknown as FlagDefinitionCacheData)
       expect(store.callsOf('writeEntry')).toEqual([])
       expect(store.lease).toBeUndefined()
-      expect(logger.warnings.join('\n')).toMatch(/not storing definitions that fail validation/)
+      expect(logger.warnings.join('\n')).toMatch(/not writing definitions that fail validation/)
     })
 
     it('never writes definitions larger than maxEntryBytes (readers would refuse them), and gives its lease back', async () => {
@@ -110,7 +110,7 @@ describe('LeasedFlagDefinitionCache (policy over an in-memory store)', () => {
       await cache.onFlagDefinitionsReceived(sampleDefinitions())
       expect(store.callsOf('writeEntry')).toEqual([])
       expect(store.lease).toBeUndefined()
-      expect(logger.warnings.join('\n')).toMatch(/more than maxEntryBytes \(100\); not storing them/)
+      expect(logger.warnings.join('\n')).toMatch(/more than maxEntryBytes \(100\); not writing them/)
     })
   })
 
