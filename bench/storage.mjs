@@ -1,4 +1,4 @@
-// Storage benchmark: bytes each shipped provider stores for a 2,000-flag definition set, with and without gzip, and
+// Storage benchmark: bytes each shipped provider stores (DynamoDB on dynalite) for a 2,000-flag definition set, with and without gzip, and
 // the time one getFlagDefinitions() takes to read it back (store round trip, inflate, HMAC check, JSON parse and
 // validation). `runStorageBench()` returns the rows and prints a table; run directly, this file does just that.
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
@@ -11,6 +11,8 @@ import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, serverProblem } from '../examp
 
 const require = createRequire(import.meta.url)
 const {
+  DynamoDBFlagDefinitionCache,
+  dynamoDBFlagDefinitionCacheCreateTableInput,
   FileFlagDefinitionCache,
   flagDefinitionsStorageName,
   PostgresFlagDefinitionCache,
@@ -93,6 +95,48 @@ async function measure(label, make, storedBytes, data) {
   return rows
 }
 
+/** DynamoDB on dynalite (in memory, on 127.0.0.1): the bytes are the payload in the head item plus its chunks. */
+async function measureDynamoDB(data) {
+  let dynalite
+  try {
+    dynalite = require('dynalite')
+  } catch (error) {
+    console.log(`storage: skipping DynamoDB: dynalite is not installed (${error.message.split('\n')[0]})`)
+    return []
+  }
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+  const dynamodb = await import('@aws-sdk/client-dynamodb')
+  const server = dynalite({ createTableMs: 0 })
+  await new Promise((resolve, reject) => server.listen(0, '127.0.0.1', (error) => (error ? reject(error) : resolve())))
+  const client = new dynamodb.DynamoDBClient({
+    endpoint: `http://127.0.0.1:${server.address().port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  })
+  const table = 'posthog_flag_definitions'
+  try {
+    await client.send(new dynamodb.CreateTableCommand(dynamoDBFlagDefinitionCacheCreateTableInput(table)))
+    return await measure(
+      'dynamodb',
+      (options) => new DynamoDBFlagDefinitionCache(client, { ...options, commands: dynamodb, table }),
+      async (_provider, key) => {
+        const { Item } = await client.send(
+          new dynamodb.GetItemCommand({
+            TableName: table,
+            Key: { pk: { S: flagDefinitionsStorageName(key) } },
+            ConsistentRead: true,
+          })
+        )
+        return Number(Item.size.N)
+      },
+      data
+    )
+  } finally {
+    client.destroy()
+    await new Promise((resolve) => server.close(resolve))
+  }
+}
+
 /** Runs the storage benchmark for every provider whose server is reachable; returns the rows and prints them. */
 export async function runStorageBench({
   redisUrl = DEFAULT_REDIS_URL,
@@ -167,6 +211,8 @@ export async function runStorageBench({
       await pool.end()
     }
   }
+
+  rows.push(...(await measureDynamoDB(data)))
 
   console.log(
     `\nStored entry of ${flags} flags (${jsonBytes} bytes of JSON), with a secret; read = getFlagDefinitions()`
