@@ -186,6 +186,35 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
     expect(after.some((name) => name.includes(`#${third}#`))).toBe(true)
   })
 
+  it('a reader whose head was replaced twice while it read the chunks looks again and gets the newest entry', async () => {
+    const key = uniqueName('slow-reader')
+    const write = async (marker: string) => {
+      const writer = make({ key, maxAgeMs: 1 })
+      await sleep(3)
+      expect(await writer.shouldFetchFlagDefinitions()).toBe(true)
+      await writer.onFlagDefinitionsReceived(largeDefinitions(800_000, marker))
+    }
+    await write('first')
+    let paused = false
+    const slow: DynamoDBClientLike = {
+      send: async (command, options) => {
+        const input = (command as dynamodb.GetItemCommand).input
+        const isChunkRead = command instanceof dynamodb.GetItemCommand && input.Key!.pk.S!.includes('#')
+        if (isChunkRead && !paused) {
+          paused = true
+          // While this reader holds the first head, two newer writes land: the second removes the first's chunks.
+          await write('second')
+          await write('third')
+        }
+        return client.send(command as dynamodb.GetItemCommand, options)
+      },
+    }
+    const reader = make({ key }, slow)
+    const read = await reader.getFlagDefinitions()
+    expect(read?.flags[0].key).toBe('third-0')
+    expect(reader.getStats()).toMatchObject({ hits: 1, invalid: 0 })
+  })
+
   it('a write refused because a fresher copy exists removes the chunks it had written', async () => {
     const key = uniqueName('refused')
     await make({ key }).onFlagDefinitionsReceived(sampleDefinitions('current'))
