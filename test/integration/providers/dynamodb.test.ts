@@ -227,6 +227,8 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
     ['a head naming a billion chunks', { chunks: { N: '1000000000' }, generation: { S: 'x' } }, /at most 32/],
     ['a head whose chunks were never written', { chunks: { N: '2' }, generation: { S: 'nope' } }, /chunk 1 of 2/],
     ['a payload that does not match its digest', { digest: { S: 'f00d' } }, /digest/],
+    ['data of the wrong type (a string, not binary)', { data: { S: 'phfd/2 json -\n{}' } }, /no data/],
+    ['a chunk count that is not a whole number', { chunks: { N: '1.5' }, generation: { S: 'x' } }, /1.5 chunks/],
   ])('treats %s as unusable and says why', async (_label, attributes, reason) => {
     const key = uniqueName('attacker')
     await make({ key }).onFlagDefinitionsReceived(sampleDefinitions())
