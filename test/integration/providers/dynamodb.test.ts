@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { type AddressInfo, createServer, type Socket } from 'node:net'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import {
   type DynamoDBClientLike,
@@ -396,6 +397,34 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
       clients.push(c)
       return new DynamoDBFlagDefinitionCache(c, { commands: dynamodb, table, key: 'k', timeoutMs: 300, logger })
     }
+    it('cancels the HTTP request of an operation that ran out of time, instead of leaving it open', async () => {
+      const open = new Set<Socket>()
+      const silent = createServer((socket) => {
+        open.add(socket)
+        socket.resume() // read (and drop) the request, so the client's close is seen
+        socket.on('error', () => undefined)
+        socket.on('close', () => open.delete(socket))
+      })
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+      const c = dynamoClient(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`, { maxAttempts: 1 })
+      clients.push(c)
+      try {
+        const provider = new DynamoDBFlagDefinitionCache(c, {
+          commands: dynamodb,
+          table,
+          key: 'k',
+          timeoutMs: 300,
+          logger: new RecordingLogger(),
+        })
+        expect(await provider.shouldFetchFlagDefinitions()).toBe(true)
+        await sleep(300)
+        expect(open.size).toBe(0)
+      } finally {
+        for (const socket of open) socket.destroy()
+        await new Promise<void>((resolve) => silent.close(() => resolve()))
+      }
+    })
+
     failFastContract(
       'a closed port',
       unreachable(() => port)
