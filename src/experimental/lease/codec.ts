@@ -1,10 +1,9 @@
 // The one entry format every store keeps: a header line, then the body.
 //
-//   phfd/<schema version> <json|gzip> <written at, ms since the epoch> <HMAC-SHA256 hex, or ->\n<body>
+//   phfd/<schema version> <json|gzip> <HMAC-SHA256 hex, or ->\n<body>
 //
 // The body is the definitions as JSON, or gzip of that JSON in base64 (so every store that keeps text can keep it).
-// The tag covers the header's first three fields and the body exactly as stored. The signed write time lets a
-// reader tell a replayed old entry (whose store-side time an attacker can refresh) from a fresh one. A reader refuses, before parsing
+// The tag covers the header's first two fields and the body exactly as stored. A reader refuses, before parsing
 // anything, an entry larger than the bound; then another schema version, a missing or wrong tag (when it has a
 // secret), a body that inflates past the bound, and data that fails validation. Whoever can write to the store
 // therefore cannot make a process allocate without bound, and without the secret cannot feed it definitions.
@@ -21,8 +20,8 @@ const gunzipAsync = promisify(gunzip)
 /** Entries whose JSON is larger than this are gzipped unless `compress` says otherwise. */
 const COMPRESS_ABOVE_BYTES = 64 * 1024
 const DEFAULT_MAX_ENTRY_BYTES = 50 * 1024 * 1024
-const HEADER = /^phfd\/(\d{1,9}) (json|gzip) (\d{1,16}) ([0-9a-f]{64}|-)$/
-const LONGEST_HEADER = 'phfd/123456789 gzip 1234567890123456 '.length + 64
+const HEADER = /^phfd\/(\d{1,9}) (json|gzip) ([0-9a-f]{64}|-)$/
+const LONGEST_HEADER = 'phfd/123456789 gzip '.length + 64
 
 /**
  * Options of {@link FlagDefinitionsCodec}: the entry-format part of {@link SharedFlagDefinitionCacheOptions}.
@@ -45,14 +44,7 @@ export interface FlagDefinitionsCodecOptions {
  *
  * @experimental May change in a minor version.
  */
-export type FlagDefinitionsDecodeResult =
-  | {
-      ok: true
-      data: FlagDefinitionCacheData
-      /** When the entry was encoded, by the writer's clock (ms since the epoch); covered by the tag, if any. */
-      writtenAt: number
-    }
-  | { ok: false; reason: string }
+export type FlagDefinitionsDecodeResult = { ok: true; data: FlagDefinitionCacheData } | { ok: false; reason: string }
 
 /**
  * Turns definitions into the stored entry and back: schema version, optional gzip, optional HMAC tag, size bound,
@@ -105,7 +97,7 @@ export class FlagDefinitionsCodec {
     const gzipped = this.compress === 'gzip' || (this.compress === undefined && jsonBytes > COMPRESS_ABOVE_BYTES)
     const encoding = gzipped ? 'gzip' : 'json'
     const body = gzipped ? (await gzipAsync(json)).toString('base64') : json
-    const signed = `phfd/${FLAG_DEFINITIONS_SCHEMA_VERSION} ${encoding} ${Date.now()}`
+    const signed = `phfd/${FLAG_DEFINITIONS_SCHEMA_VERSION} ${encoding}`
     const payload = `${signed} ${this.tag(signed, body) ?? '-'}\n${body}`
     const bytes = Buffer.byteLength(payload, 'utf8')
     if (bytes > this.maxEntryBytes) throw new EntryTooLargeError(bytes, this.maxEntryBytes)
@@ -120,26 +112,21 @@ export class FlagDefinitionsCodec {
       return { ok: false, reason: tooLarge(Buffer.byteLength(payload, 'utf8'), this.maxEntryBytes) }
     }
     const newline = payload.indexOf('\n')
-    const line = newline >= 0 && newline <= LONGEST_HEADER ? payload.slice(0, newline) : ''
-    const version = /^phfd\/(\d{1,9})(?: |$)/.exec(line)?.[1]
-    if (version === undefined) {
-      return { ok: false, reason: 'stored entry has no header this package writes (phfd/<version> ...)' }
-    }
+    const header = newline >= 0 && newline <= LONGEST_HEADER ? HEADER.exec(payload.slice(0, newline)) : null
+    if (!header) return { ok: false, reason: 'stored entry has no header this package writes (phfd/<version> ...)' }
+    const [, version, encoding, tag] = header as unknown as [string, string, 'json' | 'gzip', string]
     if (Number(version) !== FLAG_DEFINITIONS_SCHEMA_VERSION) {
       return {
         ok: false,
         reason: `stored entry has schema version ${version}, this package reads version ${FLAG_DEFINITIONS_SCHEMA_VERSION}`,
       }
     }
-    const header = HEADER.exec(line)
-    if (!header) return { ok: false, reason: `stored entry has a malformed header (${JSON.stringify(line)})` }
-    const [, , encoding, writtenAt, tag] = header as unknown as [string, string, 'json' | 'gzip', string, string]
     const body = payload.slice(newline + 1)
     if (this.hmacKey) {
       if (tag === '-') {
         return { ok: false, reason: 'stored entry has no HMAC tag, but this provider has a secret' }
       }
-      const expected = this.tag(`phfd/${version} ${encoding} ${writtenAt}`, body)!
+      const expected = this.tag(`phfd/${version} ${encoding}`, body)!
       if (!timingSafeEqual(Buffer.from(tag, 'hex'), Buffer.from(expected, 'hex'))) {
         return {
           ok: false,
@@ -173,8 +160,7 @@ export class FlagDefinitionsCodec {
       return { ok: false, reason: `stored definitions are not valid JSON (${(error as Error).message})` }
     }
     const result = validateFlagDefinitions(parsed)
-    if (!result.ok) return { ok: false, reason: `stored definitions are invalid: ${result.reason}` }
-    return { ok: true, data: result.data, writtenAt: Number(writtenAt) }
+    return result.ok ? result : { ok: false, reason: `stored definitions are invalid: ${result.reason}` }
   }
 
   private tag(signed: string, body: string): string | undefined {

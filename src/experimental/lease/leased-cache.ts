@@ -12,8 +12,6 @@ import type { LeaseOutcome, LeaseStore, LeaseTiming, StoredEntryRead } from './s
 import { StoreTimeoutError, withTimeout } from './timeout'
 
 const OPERATIONS = ['tryTakeLease', 'readEntry', 'writeEntry', 'releaseLease'] as const
-/** How far the clocks of the machines of a fleet may disagree before a read entry counts as older than it says. */
-const CLOCK_TOLERANCE_MS = 60_000
 
 /**
  * A flag definition cache provider over any store that supplies the four atomic operations of a
@@ -46,11 +44,8 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
    * sharing this instance) answers false like for anyone else, so one lease never means two fetches.
    */
   private leaseToken: string | undefined
-  /**
-   * The last read refused the stored entry, or found it older than its store-side time can be true: it must be
-   * replaced even if the store calls it fresh.
-   */
-  private replaceStoredEntry = false
+  /** The last read refused the stored entry: it must be replaced even if the store calls it fresh. */
+  private storedEntryRefused = false
 
   /**
    * @param store - the four operations, for one shared entry (name it with {@link flagDefinitionsStorageName}).
@@ -134,26 +129,13 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
       'refused' in read ? { ok: false as const, reason: String(read.refused) } : await this.codec.decode(read.payload)
     if (!decoded.ok) {
       this.stats.invalid++
-      this.replaceStoredEntry = true
+      this.storedEntryRefused = true
       this.log.warn('invalid-entry', `ignoring the stored definitions for this key: ${decoded.reason}`)
       return undefined
     }
+    this.storedEntryRefused = false
     this.log.recovered('invalid-entry')
     this.stats.hits++
-    // The store's freshness comes from a time anyone with write access can refresh; the write time inside the
-    // entry is signed (with a secret). An entry much older than maxAgeMs is still used (stale beats none), but the
-    // next lease attempt treats it as stale, so a replayed old entry is replaced within one interval.
-    const age = Date.now() - decoded.writtenAt
-    this.replaceStoredEntry = age > this.maxAgeMs + CLOCK_TOLERANCE_MS
-    if (this.replaceStoredEntry) {
-      this.log.warn(
-        'old-entry',
-        `the stored definitions were written ${Math.round(age / 1000)} s ago (by their own write time), more than ` +
-          `maxAgeMs (${this.maxAgeMs} ms) allows; using them until a fetch replaces them`
-      )
-    } else {
-      this.log.recovered('old-entry')
-    }
     return decoded.data
   }
 
@@ -180,7 +162,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
         this.call(() => this.store.writeEntry({ payload }, token, this.timing())),
         'writing the definitions'
       )
-      this.replaceStoredEntry = false
+      this.storedEntryRefused = false
       this.log.recovered('write')
       this.stats.writes++
       this.log.debug(`wrote ${valid.data.flags.length} flag definitions to the store`)
@@ -211,7 +193,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
   }
 
   private timing(): LeaseTiming {
-    return { maxAgeMs: this.replaceStoredEntry ? 0 : this.maxAgeMs, leaseMs: this.leaseMs }
+    return { maxAgeMs: this.storedEntryRefused ? 0 : this.maxAgeMs, leaseMs: this.leaseMs }
   }
 
   private async release(token: string): Promise<void> {

@@ -28,8 +28,7 @@ export interface SharedFlagDefinitionCacheOptions {
    * Any string every process of the fleet shares (e.g. the personal API key, or a value from your secret store).
    * Entries are written with an HMAC-SHA256 tag keyed by a value derived from it, and an entry whose tag is missing
    * or wrong is refused (a fetch follows): whoever can write to the store but does not know the secret cannot feed
-   * definitions to the fleet. The tag covers the entry's write time too, so an old entry replayed with a refreshed
-   * store-side time is replaced by the next poll once it is more than `maxAgeMs` plus a minute old. Neither the secret nor the derived key is ever written anywhere. Recommended wherever
+   * definitions to the fleet. Neither the secret nor the derived key is ever written anywhere. Recommended wherever
    * the store is shared with other applications. Default: none (entries are not authenticated).
    */
   secret?: string

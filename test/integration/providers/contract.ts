@@ -200,7 +200,7 @@ export function providerContract(harness: () => ProviderHarness): void {
     ['JSON of the wrong shape', '{"flags": 3, "groupTypeMapping": {}, "cohorts": {}}', /flags is a number/],
     ['a flag without a key', '{"flags": [{"filters": null}], "groupTypeMapping": {}, "cohorts": {}}', /key/],
   ])('treats %s as a miss and logs the reason', async (_label, text, reason) => {
-    await harness().writeRawEntry(key, `phfd/${FLAG_DEFINITIONS_SCHEMA_VERSION} json ${Date.now()} -\n${text}`)
+    await harness().writeRawEntry(key, `phfd/${FLAG_DEFINITIONS_SCHEMA_VERSION} json -\n${text}`)
     const provider = make()
     expect(await provider.getFlagDefinitions()).toBeUndefined()
     expect(logger.warnings.join('\n')).toMatch(reason)

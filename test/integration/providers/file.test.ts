@@ -50,7 +50,7 @@ describe('FileFlagDefinitionCache', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700)
     expect(statSync(provider.entryPath).mode & 0o777).toBe(0o600)
     expect(existsSync(provider.leasePath)).toBe(false)
-    expect(readFileSync(provider.entryPath, 'utf8')).toMatch(/^\d+\nphfd\/2 json \d+ -\n\{"flags"/)
+    expect(readFileSync(provider.entryPath, 'utf8')).toMatch(/^\d+\nphfd\/2 json -\n\{"flags"/)
   })
 
   it('defaults to a per-user directory under the OS temp directory', () => {
@@ -271,8 +271,8 @@ describe('FileFlagDefinitionCache', () => {
     mkdirSync(dir, { mode: 0o700 })
     const orphan = `${provider.entryPath}.${'a'.repeat(32)}.tmp`
     const live = `${provider.entryPath}.${'b'.repeat(32)}.tmp`
-    writeFileSync(orphan, '17000\nphfd/2 json 17000 -\n{"flags": [', { mode: 0o600 })
-    writeFileSync(live, '17000\nphfd/2 json 17000 -\n{"flags": [', { mode: 0o600 })
+    writeFileSync(orphan, '17000\nphfd/2 json -\n{"flags": [', { mode: 0o600 })
+    writeFileSync(live, '17000\nphfd/2 json -\n{"flags": [', { mode: 0o600 })
     const twoMinutesAgo = new Date(Date.now() - 120_000)
     utimesSync(orphan, twoMinutesAgo, twoMinutesAgo)
     await provider.onFlagDefinitionsReceived(sampleDefinitions())

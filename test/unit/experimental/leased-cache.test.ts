@@ -179,30 +179,6 @@ describe('LeasedFlagDefinitionCache (policy over an in-memory store)', () => {
       expect(store.callsOf('tryTakeLease')[0]![1]).toEqual({ maxAgeMs: 30_000, leaseMs: 10_000 })
     })
 
-    it('uses an entry whose own write time is far older than maxAgeMs (a replay), but has the next lease attempt replace it', async () => {
-      const hourAgo = Date.now() - 3_600_000
-      const clock = jest.spyOn(Date, 'now').mockReturnValue(hourAgo)
-      const replayed = await new FlagDefinitionsCodec({ key: 'k' }).encode(sampleDefinitions('old'))
-      clock.mockRestore()
-      store.entry = { payload: replayed, fetchedAt: Date.now() } // the store-side time was refreshed: "fresh"
-      const cache = make()
-      expect(await cache.getFlagDefinitions()).toEqual(sampleDefinitions('old')) // stale beats none
-      expect(logger.warnings).toEqual([expect.stringMatching(/written 3600 s ago .*until a fetch replaces them/)])
-      expect(await cache.shouldFetchFlagDefinitions()).toBe(true)
-      expect(store.callsOf('tryTakeLease')[0]![1]).toEqual({ maxAgeMs: 0, leaseMs: 10_000 })
-    })
-
-    it('keeps the normal rule for an entry older than maxAgeMs by less than a minute (clocks differ a little)', async () => {
-      const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now() - 30_000 - 50_000)
-      const entry = await new FlagDefinitionsCodec({ key: 'k' }).encode(sampleDefinitions())
-      clock.mockRestore()
-      store.entry = { payload: entry, fetchedAt: Date.now() }
-      const cache = make()
-      expect(await cache.getFlagDefinitions()).toEqual(sampleDefinitions())
-      expect(await cache.shouldFetchFlagDefinitions()).toBe(false)
-      expect(logger.warnings).toEqual([])
-    })
-
     it('counts what the store itself refused as invalid, with its reason', async () => {
       store.readEntry = async () => ({ refused: 'entry file belongs to uid 0' })
       const cache = make()
