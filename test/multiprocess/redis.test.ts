@@ -18,6 +18,8 @@ describeWith('redis', 'RedisFlagDefinitionCache across processes', () => {
     redisUrl: REDIS_URL,
     keyPrefix,
     key: `multiprocess-redis-${run++}`,
+    // Entries carry an HMAC tag: the fleet shares signed entries as it does plain ones.
+    secret: 'fleet-shared-secret',
   }))
 
   describe('through a proxy the test can cut', () => {

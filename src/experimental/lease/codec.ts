@@ -60,7 +60,12 @@ export class FlagDefinitionsCodec {
   private readonly hmacKey: Buffer | undefined
   private readonly compress: 'gzip' | false | undefined
 
-  /** Throws a TypeError naming the option when an option is invalid. */
+  /**
+   * Throws a TypeError naming the option when an option is invalid.
+   *
+   * @param options - the key and the entry-format options.
+   * @param ownerName - named in error messages. Default `'FlagDefinitionsCodec'`.
+   */
   constructor(options: FlagDefinitionsCodecOptions, ownerName = 'FlagDefinitionsCodec') {
     const { key, secret, maxEntryBytes, compress } = options ?? {}
     if (typeof key !== 'string' || key.length === 0) {

@@ -13,6 +13,9 @@ import { StoreTimeoutError, withTimeout } from './timeout'
 
 const OPERATIONS = ['tryTakeLease', 'readEntry', 'writeEntry', 'releaseLease'] as const
 
+const describe = (value: unknown): string =>
+  typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value
+
 /**
  * A flag definition cache provider over any store that supplies the four atomic operations of a
  * {@link LeaseStore}: about one process per `maxAgeMs` fetches from PostHog, the others read what it stored.
@@ -97,6 +100,14 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
       }
       return true
     }
+    if (outcome !== 'taken' && outcome !== 'fresh' && outcome !== 'busy') {
+      this.failed(
+        'take-lease',
+        'taking the fetch lease failed; this process fetches from the API itself',
+        new TypeError(`the store's tryTakeLease returned ${describe(outcome)}, expected 'taken', 'fresh' or 'busy'`)
+      )
+      return true
+    }
     this.log.recovered('take-lease')
     if (outcome === 'taken') {
       this.leaseToken = token
@@ -126,7 +137,11 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
       return undefined
     }
     const decoded =
-      'refused' in read ? { ok: false as const, reason: String(read.refused) } : await this.codec.decode(read.payload)
+      typeof read !== 'object'
+        ? { ok: false as const, reason: `the store's readEntry returned ${describe(read)}, expected { payload }` }
+        : 'refused' in read
+          ? { ok: false as const, reason: String(read.refused) }
+          : await this.codec.decode(read.payload)
     if (!decoded.ok) {
       this.stats.invalid++
       this.storedEntryRefused = true

@@ -28,7 +28,8 @@ export interface SharedFlagDefinitionCacheOptions {
    * Any string every process of the fleet shares (e.g. the personal API key, or a value from your secret store).
    * Entries are written with an HMAC-SHA256 tag keyed by a value derived from it, and an entry whose tag is missing
    * or wrong is refused (a fetch follows): whoever can write to the store but does not know the secret cannot feed
-   * definitions to the fleet. Neither the secret nor the derived key is ever written anywhere. Recommended wherever
+   * definitions to the fleet (it does not stop them from putting back an older entry the fleet wrote itself).
+   * Neither the secret nor the derived key is ever written anywhere. Recommended wherever
    * the store is shared with other applications. Default: none (entries are not authenticated).
    */
   secret?: string

@@ -22,9 +22,12 @@ import { DATABASE_URL, describeWith, REDIS_URL } from '../../helpers/services'
 import { uniqueName } from './fixtures'
 
 const HOST = 'http://regex-poisoning.example.com'
-/** Above this, one evaluation counts as stalled (a backtracking engine needs seconds at this input length, twice as long per extra character). */
-const BOUND_MS = 1000
-const LONG_VALUE = `${'a'.repeat(27)}!`
+/**
+ * Above this, one evaluation counts as stalled: far above what a bounded evaluation of one flag takes, far below
+ * the seconds a backtracking engine needs at this input length (twice as long per extra character).
+ */
+const BOUND_MS = 200
+const LONG_VALUE = `${'a'.repeat(28)}!`
 
 const entry: FlagDefinitionCacheData = {
   flags: [
@@ -74,7 +77,9 @@ async function evaluationIsBounded(provider: FlagDefinitionCacheProvider): Promi
       onlyEvaluateLocally: true,
     })
     const elapsed = performance.now() - started
-    expect(answer).toBe(false)
+    // The value does not match; an evaluator that refuses to run such a pattern may call the flag undecidable
+    // locally instead (undefined under onlyEvaluateLocally). Never true.
+    expect([false, undefined]).toContain(answer)
     expect(elapsed).toBeLessThan(BOUND_MS)
   } finally {
     await client.shutdown(2000)
@@ -90,7 +95,7 @@ describe('a catastrophic regex in a stored entry', () => {
     const directory = mkdtempSync(join(tmpdir(), 'posthog-regex-poisoning-'))
     afterAll(() => rmSync(directory, { recursive: true, force: true }))
 
-    it('is evaluated within the bound, answering no match', async () => {
+    it('is evaluated within the bound, never answering a match', async () => {
       const provider = new FileFlagDefinitionCache({ key, directory })
       mkdirSync(directory, { recursive: true, mode: 0o700 })
       const payload = await new FlagDefinitionsCodec({ key }).encode(entry)
@@ -111,7 +116,7 @@ describe('a catastrophic regex in a stored entry', () => {
       await redis.quit()
     })
 
-    it('is evaluated within the bound, answering no match', async () => {
+    it('is evaluated within the bound, never answering a match', async () => {
       const provider = new RedisFlagDefinitionCache(redis, { key, keyPrefix: prefix })
       const payload = await new FlagDefinitionsCodec({ key }).encode(entry)
       await redis.hset(provider.entryKey, 'fetchedAt', String(Date.now()), 'data', payload)
@@ -130,7 +135,7 @@ describe('a catastrophic regex in a stored entry', () => {
       await pool.end()
     })
 
-    it('is evaluated within the bound, answering no match', async () => {
+    it('is evaluated within the bound, never answering a match', async () => {
       await pool.query(postgresFlagDefinitionCacheDDL(table))
       const payload = await new FlagDefinitionsCodec({ key }).encode(entry)
       await pool.query(`INSERT INTO ${table} (cache_key, fetched_at, data) VALUES ($1, now(), $2)`, [

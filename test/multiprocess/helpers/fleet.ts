@@ -20,6 +20,8 @@ export interface WorkerConfig {
   directory?: string
   /** The DynamoDB endpoint (dynalite) for provider 'dynamodb'; `table` names its table. */
   dynamoEndpoint?: string
+  /** The providers' `secret` (the same for every worker of a fleet); none when absent. */
+  secret?: string
   evaluateEveryMs?: number
   /** Set per worker by the fleet (`phx_worker_<index>`), so the stand-in can tell who sent a request. */
   personalApiKey?: string

@@ -31,6 +31,7 @@ function makeProvider() {
     maxAgeMs: config.maxAgeMs,
     leaseMs: config.leaseMs,
     timeoutMs: config.timeoutMs,
+    secret: config.secret,
     logger: { warn: () => undefined },
   }
   switch (config.provider) {

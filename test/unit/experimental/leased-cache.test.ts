@@ -230,6 +230,22 @@ describe('LeasedFlagDefinitionCache (policy over an in-memory store)', () => {
     })
   })
 
+  it('treats an answer of tryTakeLease it does not know as a failure: this process fetches, holding no lease', async () => {
+    store.tryTakeLease = async () => true as never
+    const cache = make()
+    expect(await cache.shouldFetchFlagDefinitions()).toBe(true)
+    expect(cache.getStats()).toMatchObject({ errors: 1, leasesTaken: 0 })
+    expect(logger.warnings[0]).toMatch(/tryTakeLease returned boolean, expected 'taken', 'fresh' or 'busy'/)
+  })
+
+  it('treats a read that is not { payload } or { refused } as an invalid entry, never throwing', async () => {
+    store.readEntry = async () => 'raw text' as never
+    const cache = make()
+    expect(await cache.getFlagDefinitions()).toBeUndefined()
+    expect(cache.getStats().invalid).toBe(1)
+    expect(logger.warnings[0]).toMatch(/readEntry returned "raw text", expected \{ payload \}/)
+  })
+
   it('refuses a store without the four operations, naming the missing ones', () => {
     const partial = { tryTakeLease: async () => 'taken', readEntry: async () => undefined }
     expect(() => make({}, partial as never)).toThrow(
