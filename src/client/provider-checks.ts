@@ -19,7 +19,8 @@ export function assertProvider(value: unknown): asserts value is object {
   }
   if (typeof value !== 'object' || value === null) {
     throw new TypeError(
-      `[PostHog] flagDefinitionCacheProvider must be an object with the methods ${METHODS.join(', ')}, got ${String(value)}.`
+      `[PostHog] flagDefinitionCacheProvider must be an object with the methods ${METHODS.join(', ')}, ` +
+        `got ${String(value)}.`
     )
   }
 }

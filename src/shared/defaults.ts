@@ -55,9 +55,8 @@ export function resolveMilliseconds(
   if (value === undefined) return fallback
   const resolved = positiveMilliseconds(value, min)
   if (resolved !== undefined) return resolved
-  warn(
-    `[PostHog] ${name} must be a finite positive number of milliseconds, got ${describeValue(value)}; using ${fallback}.`
-  )
+  const got = describeValue(value)
+  warn(`[PostHog] ${name} must be a finite positive number of milliseconds, got ${got}; using ${fallback}.`)
   return fallback
 }
 

@@ -1,4 +1,5 @@
-// The fixes of §6.1/§6.2 as a user sees them through `new PostHog(...)`.
+// Where the cache integration deliberately differs from upstream 5.13.2 (validated copies, bounded provider calls,
+// polling after a warm start), as a user sees it through `new PostHog(...)`.
 import { client, fixtureData, mockApi, shutdownAll, startedUp } from './client-helpers'
 import { fakeProvider, never } from './helpers'
 

@@ -6,7 +6,7 @@ import { flushAsync } from './helpers'
 export const CLIENT_HOST = 'http://example.com'
 const DEFINITIONS = '/api/feature_flag/local_evaluation?token=TEST_API_KEY&send_cohorts'
 
-/** The body of §7.1's fixture: one active flag without conditions, evaluating to false. */
+/** The fixture of upstream's cache.spec.ts: one active flag without conditions, evaluating to false. */
 export const fixtureBody = {
   flags: [{ id: 1, name: 'Test Flag', key: 'test-flag', active: true, deleted: false, filters: {} }],
   group_type_mapping: { '0': 'company' },

@@ -1,4 +1,5 @@
-// The poller without a cache provider: upstream's API behaviour plus the fixes of weaknesses 17-25.
+// The poller without a cache provider: upstream's API behaviour, plus a request timeout, one load at a time, no
+// request storm while the first load fails, reported failures and a stop that is final.
 import nock from 'nock'
 import { ClientError, QUOTA_LIMITED_WARNING } from '../../../src/polling/errors'
 import {

@@ -1,4 +1,5 @@
-// The poller with a FlagDefinitionCacheProvider: the call rules of §5.5 with the fixes of §6.1.
+// The poller with a FlagDefinitionCacheProvider: when each provider method is called, and how a throwing, hanging
+// or lying provider is contained.
 import type { FlagDefinitionCacheData } from '../../../src/experimental/provider'
 import nock from 'nock'
 import {
