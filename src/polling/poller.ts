@@ -2,7 +2,7 @@
 // share it); the next tick is armed only after a load settles; stop() is final. What one load does is in refresh.ts.
 import type { FlagDefinitionCacheProvider } from '../experimental/provider'
 import type { PreparedDefinitions } from '../evaluation'
-import { KeepAlive, describeError, settleWithin, type TimerHandle } from '../shared/async'
+import { KeepAlive, deadlineIn, describeError, settleWithin, type TimerHandle } from '../shared/async'
 import {
   DEFAULT_POLLING_INTERVAL_MS,
   DEFAULT_PROVIDER_TIMEOUT_MS,
@@ -174,11 +174,10 @@ export class DefinitionsPoller {
     for (const wake of this.sleepers) wake()
     if (!this.provider) return
     this.provider.close()
-    const bound = Math.min(timeoutMs, this.provider.timeoutMs)
-    const deadline = Date.now() + bound
+    const left = deadlineIn(Math.min(timeoutMs, this.provider.timeoutMs))
     const running = this.load
-    if (running) await settleWithin(() => running.settled, bound, this.keepAlive)
-    await this.provider.shutdown(Math.max(0, deadline - Date.now()))
+    if (running) await settleWithin(() => running.settled, left(), this.keepAlive)
+    await this.provider.shutdown(left())
   }
 
   private startLoad(): Load {

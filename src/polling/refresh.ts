@@ -10,6 +10,7 @@
 //
 // The poller stops any of this as soon as it is stopped: no provider call, no state change, no report after that.
 import type { FlagDefinitionCacheData } from '../experimental/provider'
+import { deadlineIn } from '../shared/async'
 import type { Backoff } from './backoff'
 import type { RequestOutcome } from './definitions-request'
 import { QUOTA_LIMITED_WARNING, refusalError } from './errors'
@@ -42,7 +43,7 @@ export async function refresh(ctx: RefreshContext, initial: boolean): Promise<vo
   }
   let shouldFetch: boolean
   if (initial) {
-    const startedAt = Date.now()
+    const left = deadlineIn(provider.timeoutMs)
     const read = await readCache(ctx, 'at start-up')
     if (read === 'hit' || ctx.isStopped()) return
     if (read === 'timed-out') {
@@ -52,7 +53,7 @@ export async function refresh(ctx: RefreshContext, initial: boolean): Promise<vo
       await fetchFromApi(ctx)
       return
     }
-    shouldFetch = await provider.shouldFetch(Math.max(1, provider.timeoutMs - (Date.now() - startedAt)))
+    shouldFetch = await provider.shouldFetch(Math.max(1, left()))
   } else {
     shouldFetch = await provider.shouldFetch()
   }

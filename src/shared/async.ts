@@ -123,6 +123,12 @@ export function settleWithin<T>(
   })
 }
 
+/** A deadline `ms` from now: the returned function tells what is left of it (never negative). */
+export function deadlineIn(ms: number): () => number {
+  const end = Date.now() + ms
+  return () => Math.max(0, end - Date.now())
+}
+
 /** `Error: message` for errors, the value itself otherwise, so a report names what was thrown. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`

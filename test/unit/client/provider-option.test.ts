@@ -33,7 +33,7 @@ afterEach(async () => {
 
 const warnings = (): string[] => warn.mock.calls.map((call) => String(call[0]))
 
-const provider = (overrides: Partial<Record<keyof FlagDefinitionCacheProvider, unknown>> = {}) =>
+const provider = (overrides: Partial<Record<keyof FlagDefinitionCacheProvider | 'maxAgeMs', unknown>> = {}) =>
   ({
     getFlagDefinitions: () => undefined,
     shouldFetchFlagDefinitions: () => true,

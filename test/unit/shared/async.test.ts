@@ -1,6 +1,6 @@
 // The async utilities every waiting part of the package uses: bounded calls, unref'd timers, and the keep-alive
 // that refs them exactly while a caller waits.
-import { KeepAlive, settleWithin, unrefTimeout } from '../../../src/shared/async'
+import { KeepAlive, deadlineIn, settleWithin, unrefTimeout } from '../../../src/shared/async'
 
 const never = (): Promise<never> => new Promise(() => undefined)
 
@@ -127,5 +127,14 @@ describe('KeepAlive', () => {
     seen.push(refed(spy.mock.results[0]!.value))
     expect(await call).toEqual({ status: 'timeout' })
     expect(seen).toEqual([true])
+  })
+})
+
+describe('deadlineIn', () => {
+  it('tells what is left of the deadline, never less than zero', async () => {
+    const left = deadlineIn(40)
+    expect(left()).toBeGreaterThan(30)
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(left()).toBe(0)
   })
 })
