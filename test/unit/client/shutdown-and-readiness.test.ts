@@ -171,3 +171,50 @@ describe('getFlagDefinitionsStats', () => {
     await client.shutdown(500)
   })
 })
+
+describe('the first load starts inside the constructor', () => {
+  const fastFetch = (urls: string[]) => async (url: string) => {
+    urls.push(url.replace(/\?.*/, ''))
+    return { status: 200, json: async () => definitions, text: async () => JSON.stringify(definitions) }
+  }
+
+  it('without a provider, the definitions request is sent before the constructor returns', async () => {
+    const urls: string[] = []
+    const posthog = new PostHog('TEST_API_KEY', {
+      host: 'http://constructor.posthog.test',
+      personalApiKey: 'phx_personal',
+      fetch: fastFetch(urls) as never,
+    })
+    expect(urls).toEqual(['http://constructor.posthog.test/api/feature_flag/local_evaluation'])
+    const loaded: number[] = []
+    posthog.on('localEvaluationFlagsLoaded', (count: number) => loaded.push(count))
+    expect(await posthog.waitForLocalEvaluationReady(1000)).toBe(true)
+    expect(loaded).toEqual([1]) // the listener attached after construction heard the first load
+    await posthog.shutdown(100)
+  })
+
+  it('with a provider, the cache read is under way before the constructor returns', async () => {
+    const reads: number[] = []
+    const provider: FlagDefinitionCacheProvider = {
+      getFlagDefinitions: () => {
+        reads.push(Date.now())
+        return undefined
+      },
+      shouldFetchFlagDefinitions: () => true,
+      onFlagDefinitionsReceived: () => undefined,
+      shutdown: () => undefined,
+    }
+    const urls: string[] = []
+    const posthog = new PostHog('TEST_API_KEY', {
+      host: 'http://constructor-cache.posthog.test',
+      personalApiKey: 'phx_personal',
+      fetch: fastFetch(urls) as never,
+      flagDefinitionCacheProvider: provider,
+    })
+    expect(reads).toHaveLength(1)
+    expect(urls).toEqual([]) // the API comes after the cache
+    expect(await posthog.waitForLocalEvaluationReady(1000)).toBe(true)
+    expect(urls).toHaveLength(1)
+    await posthog.shutdown(100)
+  })
+})
