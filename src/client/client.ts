@@ -86,15 +86,10 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
     options.featureFlagsPollingInterval = resolvePollingInterval(options.featureFlagsPollingInterval, (message) =>
       console.warn(message)
     )
-    const provider = options.flagDefinitionCacheProvider
+    // A falsy value means no provider, as upstream reads it (e.g. `useCache ? cache : null`).
+    const provider = options.flagDefinitionCacheProvider || undefined
     if (provider !== undefined) {
       assertProvider(provider)
-      for (const warning of [
-        missingMethodsWarning(provider),
-        maxAgeWarning(provider, options.featureFlagsPollingInterval),
-      ]) {
-        if (warning) console.warn(warning)
-      }
     }
 
     if (options.personalApiKey) {
@@ -109,7 +104,13 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
         })
       }
     }
-    if (options.flagDefinitionCacheProvider && !this.featureFlagsPoller) {
+    if (provider !== undefined && this.featureFlagsPoller) {
+      const interval = options.featureFlagsPollingInterval
+      for (const warning of [missingMethodsWarning(provider), maxAgeWarning(provider, interval)]) {
+        if (warning) console.warn(warning)
+      }
+    }
+    if (provider !== undefined && !this.featureFlagsPoller) {
       // Visible even without debug(): a cache provider that is never consulted is a configuration mistake.
       console.warn(
         '[PostHog] flagDefinitionCacheProvider is ignored: it is only used with local evaluation ' +

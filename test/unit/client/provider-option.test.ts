@@ -60,6 +60,13 @@ describe('a wrong value fails at construction', () => {
     )
   })
 
+  it.each([null, false, 0])('%p means no provider, as upstream reads it', async (value) => {
+    const posthog = client({ flagDefinitionCacheProvider: value as never })
+    expect(await posthog.getFeatureFlag('on', 'u', { onlyEvaluateLocally: true })).toBe(true)
+    expect(posthog.getFlagDefinitionsStats()).toMatchObject({ apiFetches: 1, cacheMisses: 0 })
+    expect(warnings()).toEqual([])
+  })
+
   it('even with local evaluation off, where the provider would only be ignored', () => {
     expect(() =>
       client({ personalApiKey: undefined, flagDefinitionCacheProvider: RedisFlagDefinitionCache as never })
