@@ -110,13 +110,14 @@ function expectReachedEveryLine(result: Run, stderrLines: RegExp[] = []): void {
   expect(result.stderr.split('\n').filter(Boolean)).toEqual(stderrLines.map((line) => expect.stringMatching(line)))
   expect(result.steps.map((s) => s.step)).toEqual(['start', 'answered', 'flushed', 'shut down'])
   expect(result.step('flushed')?.events).toEqual(expect.arrayContaining(['after the await']))
-  // Exits by itself right after shutdown() resolved: nothing the client started is left holding the process.
-  expect(result.exitedAt - result.step('shut down')!.at).toBeLessThan(500)
+  // Exits by itself right after shutdown() resolved: nothing the client started is left holding the process (a
+  // provider or request timeout would show as seconds here; the rest is process teardown on a busy machine).
+  expect(result.exitedAt - result.step('shut down')!.at).toBeLessThan(1000)
 }
 
 it('a cold follower awaiting getFeatureFlag while another process holds the lease and is slow', async () => {
-  const leaderApi = await api({ latencyMs: 1000 })
-  const followerApi = await api({ latencyMs: 1000 })
+  const leaderApi = await api({ latencyMs: 600 })
+  const followerApi = await api({ latencyMs: 600 })
   const leaderHasLease = firstDefinitionsRequest(leaderApi)
   const leader = run('file-flag', leaderApi.url)
   await leaderHasLease
