@@ -56,6 +56,8 @@ function provider(overrides: Partial<FlagDefinitionCacheProvider> = {}): FlagDef
   }
 }
 
+// Provider failures are also logged once per kind; these specs assert on 'error' events instead.
+beforeEach(() => jest.spyOn(console, 'warn').mockImplementation(() => undefined))
 afterEach(() => jest.restoreAllMocks())
 // Delayed replies keep nock timers alive after their request was abandoned.
 afterAll(() => nock.abortPendingRequests())

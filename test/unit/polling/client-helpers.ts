@@ -37,8 +37,14 @@ export function mockApi(status = 200, body: unknown = fixtureBody): { calls: () 
 }
 
 const clients: PostHog[] = []
+let consoleWarn: jest.SpyInstance | undefined
 
+/**
+ * A client on the mocked API whose 'error' events are collected. Provider failures are also logged with console.warn
+ * (once per kind); these specs read them from `errors`, so the log is silenced until shutdownAll().
+ */
 export function client(options: PostHogOptions = {}): { client: PostHog; errors: Error[]; messages: () => string[] } {
+  if (!jest.isMockFunction(console.warn)) consoleWarn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)
   const posthog = new PostHog('TEST_API_KEY', {
     host: CLIENT_HOST,
     personalApiKey: 'TEST_PERSONAL_API_KEY',
@@ -62,5 +68,7 @@ export async function startedUp(posthog: PostHog): Promise<void> {
 
 export async function shutdownAll(): Promise<void> {
   await Promise.all(clients.splice(0).map((c) => c.shutdown(500)))
+  consoleWarn?.mockRestore()
+  consoleWarn = undefined
   nock.cleanAll()
 }
