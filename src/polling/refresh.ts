@@ -101,7 +101,7 @@ async function waitForLeaseHolder(ctx: RefreshContext): Promise<boolean> {
   return false
 }
 
-/** What a cache read gave this load: definitions now in memory, nothing, or nothing usable. */
+/** What a cache read gave this load: definitions now in memory, nothing, nothing usable, or no answer in time. */
 type CacheOutcome = 'hit' | 'miss' | 'unusable' | 'timed-out'
 
 async function readCache(ctx: RefreshContext, when: string): Promise<CacheOutcome> {
