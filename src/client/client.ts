@@ -16,20 +16,21 @@ import { ErrorTracking } from '../error-tracking'
 import type { EvaluationInput } from '../evaluation'
 import { DefinitionsPoller, type FetchFn } from '../polling/poller'
 import type { FlagDefinitionsStats } from '../polling/stats'
+import { KeepAlive } from '../shared/async'
+import {
+  DEFAULT_MAX_CACHE_SIZE,
+  DEFAULT_POLLING_INTERVAL_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  DEFAULT_WAIT_FOR_LOCAL_EVALUATION_MS,
+} from '../shared/defaults'
 import { FlagCalledDeduplicator } from './flag-called-dedup'
 import { flagCalledProperties } from './flag-called-event'
 import { identifyProperties } from './identify-properties'
 import { LocalFlags } from './local-flags'
 import { MemoryStorage } from './memory-storage'
-import {
-  DEFAULT_MAX_CACHE_SIZE,
-  DEFAULT_POLLING_INTERVAL_MS,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  DEFAULT_WAIT_FOR_LOCAL_EVALUATION_MS,
-  assertPersonalApiKey,
-  resolveProviderTimeout,
-  resolvePollingInterval,
-} from './options'
+import { assertPersonalApiKey, resolveProviderTimeout, resolvePollingInterval } from './options'
+import { assertProvider, maxAgeWarning, missingMethodsWarning } from './provider-checks'
 import { withDefaultFlagProperties } from './person-group-properties'
 import { prepareEvent, type PreparedEvent } from './prepare-event'
 import { REMOTE_CONFIG_NEEDS_PERSONAL_KEY, remoteConfigPayloadFrom, requestRemoteConfig } from './remote-config'
@@ -60,9 +61,6 @@ interface ExceptionCapture {
   shutdown(): void
 }
 
-/** Shutdown timeout when none is given (core's default too). */
-const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30000
-
 /**
  * The PostHog client for servers. The package entries subclass it to name the library (`posthog-node`,
  * `posthog-edge`).
@@ -75,6 +73,11 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
   private readonly featureFlagsPoller: DefinitionsPoller | undefined
   private readonly localFlags: LocalFlags | undefined
   private readonly flagCalls: FlagCalledDeduplicator
+  /**
+   * Holds the process while a caller awaits the client (flag calls, reload, waitForLocalEvaluationReady, shutdown):
+   * the poller's timers come from it and are unref'd whenever nobody waits.
+   */
+  private readonly keepAlive = new KeepAlive()
 
   constructor(apiKey: string, options: PostHogOptions = {}) {
     super(apiKey, options)
@@ -83,6 +86,11 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
     options.featureFlagsPollingInterval = resolvePollingInterval(options.featureFlagsPollingInterval, (message) =>
       console.warn(message)
     )
+    // A falsy value means no provider, as upstream reads it (e.g. `useCache ? cache : null`).
+    const provider = options.flagDefinitionCacheProvider || undefined
+    if (provider !== undefined) {
+      assertProvider(provider)
+    }
 
     if (options.personalApiKey) {
       assertPersonalApiKey(options.personalApiKey)
@@ -96,7 +104,13 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
         })
       }
     }
-    if (options.flagDefinitionCacheProvider && !this.featureFlagsPoller) {
+    if (provider !== undefined && this.featureFlagsPoller) {
+      const interval = options.featureFlagsPollingInterval
+      for (const warning of [missingMethodsWarning(provider), maxAgeWarning(provider, interval)]) {
+        if (warning) console.warn(warning)
+      }
+    }
+    if (provider !== undefined && !this.featureFlagsPoller) {
       // Visible even without debug(): a cache provider that is never consulted is a configuration mistake.
       console.warn(
         '[PostHog] flagDefinitionCacheProvider is ignored: it is only used with local evaluation ' +
@@ -125,6 +139,7 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
       ),
       onError: (error) => this._events.emit('error', error),
       onLoad: (count) => this._events.emit('localEvaluationFlagsLoaded', count),
+      keepAlive: this.keepAlive,
     })
   }
 
@@ -296,12 +311,12 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
   /** Whether flags can be evaluated locally right now (definitions with at least one flag are loaded). */
   isLocalEvaluationReady(): boolean {
     const poller = this.featureFlagsPoller
-    return poller !== undefined && poller.loadedSuccessfullyOnce && (poller.definitions?.flagCount ?? 0) > 0
+    return poller !== undefined && poller.hasLoaded && (poller.definitions?.flagCount ?? 0) > 0
   }
 
   /**
    * Resolves `true` when local evaluation is ready, or at the next load (`true` if it brought flags); `false`
-   * without local evaluation or after `timeoutMs`. Its timer does not keep the process alive.
+   * without local evaluation or after `timeoutMs`. While it waits, its timer and the poller's keep the process alive.
    */
   async waitForLocalEvaluationReady(timeoutMs: number = DEFAULT_WAIT_FOR_LOCAL_EVALUATION_MS): Promise<boolean> {
     if (this.isLocalEvaluationReady()) {
@@ -310,18 +325,20 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
     if (this.featureFlagsPoller === undefined) {
       return false
     }
-    return new Promise<boolean>((resolve) => {
-      // Not unref'd: a script awaiting this answer must not exit before it comes; it is cleared as soon as it does.
-      const timer = setTimeout(() => {
-        unsubscribe()
-        resolve(false)
-      }, timeoutMs)
-      const unsubscribe = this._events.on('localEvaluationFlagsLoaded', (count: number) => {
-        clearTimeout(timer)
-        unsubscribe()
-        resolve(count > 0)
+    const keepAlive = this.keepAlive
+    return keepAlive.during(
+      new Promise<boolean>((resolve) => {
+        const timer = keepAlive.setTimeout(() => {
+          unsubscribe()
+          resolve(false)
+        }, timeoutMs)
+        const unsubscribe = this._events.on('localEvaluationFlagsLoaded', (count: number) => {
+          keepAlive.clearTimeout(timer)
+          unsubscribe()
+          resolve(count > 0)
+        })
       })
-    })
+    )
   }
 
   /**
@@ -543,9 +560,14 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
 
   /**
    * Stops polling and error tracking and sends everything queued. Resolves only once the definitions cache
-   * provider has shut down too (bounded by the same timeout), so callers may close its connection afterwards.
+   * provider has shut down too (bounded by `flagDefinitionCacheProviderTimeoutMs`, or the shutdown timeout when
+   * shorter), so callers may close its connection afterwards. The process is held until then.
    */
-  override async _shutdown(shutdownTimeoutMs?: number): Promise<void> {
+  override _shutdown(shutdownTimeoutMs?: number): Promise<void> {
+    return this.keepAlive.during(this.shutdownAll(shutdownTimeoutMs))
+  }
+
+  private async shutdownAll(shutdownTimeoutMs: number | undefined): Promise<void> {
     const timeoutMs = shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS
     const pollerStopped = this.featureFlagsPoller?.stop(timeoutMs) ?? Promise.resolve()
     this.errorTracking.shutdown()

@@ -1,4 +1,5 @@
 import type { JsonType, PostHogFetchOptions, PostHogFetchResponse } from '@posthog/core'
+import { unrefTimeout, type TimerHandle } from '../shared/async'
 
 export const REMOTE_CONFIG_NEEDS_PERSONAL_KEY = 'Personal API key is required for remote config payload decryption'
 
@@ -29,11 +30,11 @@ export async function requestRemoteConfig(
       Authorization: `Bearer ${request.personalApiKey}`,
     },
   }
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let timer: TimerHandle | undefined
   if (typeof request.requestTimeoutMs === 'number' && request.requestTimeoutMs) {
     const controller = new AbortController()
-    timer = setTimeout(() => controller.abort(), request.requestTimeoutMs)
-    timer.unref?.()
+    // Unref'd: the request's own socket holds the process while the caller waits for it.
+    timer = unrefTimeout(() => controller.abort(), request.requestTimeoutMs)
     options.signal = controller.signal
   }
   try {

@@ -104,8 +104,9 @@ export type PostHogOptions = PostHogCoreOptions & {
   flagDefinitionCacheProvider?: FlagDefinitionCacheProvider
   /**
    * How long one call of the `flagDefinitionCacheProvider` may take before the client gives up on it (a read counts
-   * as a miss, `shouldFetchFlagDefinitions` as "fetch"). Default 3000; its `shutdown()` is bounded by the shutdown
-   * timeout instead.
+   * as a miss, `shouldFetchFlagDefinitions` as "fetch"). Default 3000. It bounds `shutdown()` too (or the shutdown
+   * timeout, when that is shorter), and at start-up the cache read and `shouldFetchFlagDefinitions` share one such
+   * bound, so a hung cache delays the first flag by at most this long.
    *
    * @experimental May change in a minor version.
    */

@@ -1,17 +1,12 @@
 // Backoff after the API refused us (401, 403, 429). The next tick is scheduled after each load settles, so a new
 // interval applies from the very next attempt.
 
-/** Longest interval backoff grows to. */
-export const BACKOFF_CAP_MS = 60_000
+import { BACKOFF_CAP_MS } from '../shared/defaults'
 
 export class Backoff {
   private failures = 0
 
   constructor(private readonly pollingIntervalMs: number) {}
-
-  get active(): boolean {
-    return this.failures > 0
-  }
 
   /**
    * The delay before the next attempt: the polling interval doubled per consecutive refusal, capped at 60 s. An

@@ -2,8 +2,7 @@
 import type { PostHogFetchOptions, PostHogFetchResponse } from '@posthog/core'
 import type { FlagDefinitionCacheData } from '../experimental/provider'
 import { definitionsFromApiResponse } from '../definitions/validate'
-import { describeError } from './settle'
-import { unrefTimeout } from './timers'
+import { backgroundTimers, describeError, settleWithin, type Timers } from '../shared/async'
 
 export type FetchFn = (url: string, options: PostHogFetchOptions) => Promise<PostHogFetchResponse>
 
@@ -26,6 +25,8 @@ export interface DefinitionsRequest {
   fetch: FetchFn
   /** Aborts the request early (the poller was stopped). */
   signal?: AbortSignal
+  /** Where the deadline's timer comes from (unref'd by default). */
+  timers?: Timers
 }
 
 export function definitionsUrl(host: string, projectApiKey: string): string {
@@ -36,19 +37,20 @@ export async function requestDefinitions(request: DefinitionsRequest): Promise<R
   const controller = new AbortController()
   const abort = (): void => controller.abort()
   request.signal?.addEventListener('abort', abort, { once: true })
-  let timer: ReturnType<typeof setTimeout> | undefined
-  // The deadline stays armed until the body is read (a stalled body must not hang the load), and also wins against
-  // a custom fetch that ignores the abort signal.
-  const deadline = new Promise<RequestOutcome>((resolve) => {
-    timer = unrefTimeout(() => {
-      abort()
-      resolve({ kind: 'failed', reason: `no complete response within ${request.timeoutMs}ms (requestTimeout)` })
-    }, request.timeoutMs)
-  })
   try {
-    return await Promise.race([exchange(request, controller.signal), deadline])
+    // The bound covers reading the body too (a stalled body must not hang the load), and also wins against a custom
+    // fetch that ignores the abort signal.
+    const outcome = await settleWithin(
+      () => exchange(request, controller.signal),
+      request.timeoutMs,
+      request.timers ?? backgroundTimers
+    )
+    if (outcome.status === 'ok') return outcome.value
+    if (outcome.status === 'error')
+      return { kind: 'failed', reason: `the request failed: ${describeError(outcome.error)}` }
+    abort()
+    return { kind: 'failed', reason: `no complete response within ${request.timeoutMs}ms (requestTimeout)` }
   } finally {
-    clearTimeout(timer)
     request.signal?.removeEventListener('abort', abort)
   }
 }

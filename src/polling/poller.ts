@@ -2,14 +2,24 @@
 // share it); the next tick is armed only after a load settles; stop() is final. What one load does is in refresh.ts.
 import type { FlagDefinitionCacheProvider } from '../experimental/provider'
 import type { PreparedDefinitions } from '../evaluation'
+import { KeepAlive, deadlineIn, describeError, settleWithin, type TimerHandle } from '../shared/async'
+import {
+  DEFAULT_POLLING_INTERVAL_MS,
+  DEFAULT_PROVIDER_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  MAX_COLD_START_WAIT_MS,
+  MIN_POLLING_INTERVAL_MS,
+  positiveMilliseconds,
+  timerDelay,
+} from '../shared/defaults'
+import { OncePerKind } from '../shared/once-per-kind'
 import { Backoff } from './backoff'
 import { requestDefinitions, type FetchFn, type RequestOutcome } from './definitions-request'
-import { DefinitionsStore } from './definitions-store'
+import { InMemoryDefinitions } from './in-memory-definitions'
 import { ProviderGuard } from './provider-guard'
 import { refresh, type RefreshContext } from './refresh'
-import { describeError, settleWithin } from './settle'
 import { StatsRecorder, type FlagDefinitionsStats } from './stats'
-import { sanitizeDelay, unrefTimeout, type TimerHandle } from './timers'
 
 export type { FetchFn } from './definitions-request'
 
@@ -27,19 +37,18 @@ export interface PollerOptions {
   /** Sent with every definitions request (User-Agent). */
   customHeaders: Record<string, string>
   provider?: FlagDefinitionCacheProvider
-  /** Bound for each provider call except shutdown. */
+  /** Bound for each provider call, shutdown included. */
   providerTimeoutMs: number
   onError: (error: Error) => void
   onLoad: (flagCount: number) => void
+  /**
+   * The client's keep-alive: the poller's timers come from it, and every call a caller awaits (ensureLoaded,
+   * reload, stop) holds it, so those timers keep the process alive exactly while someone waits.
+   */
+  keepAlive?: KeepAlive
+  /** Provider failures are logged here once per kind, besides onError. Default: console.warn. */
+  warn?: (message: string) => void
 }
-
-export const DEFAULT_POLLING_INTERVAL_MS = 30_000
-export const MIN_POLLING_INTERVAL_MS = 100
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
-export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000
-const DEFAULT_STOP_TIMEOUT_MS = 30_000
-/** Upper bound of a cold process's wait for another process's fetch (see refresh.ts). */
-export const MAX_COLD_START_WAIT_MS = 3_000
 
 /** A load in progress: `ready` resolves once it published definitions or settled, `settled` when it is over. */
 interface Load {
@@ -47,15 +56,16 @@ interface Load {
   settled: Promise<void>
   /** Definitions from this load are already in memory (a reload asked for now needs a newer load). */
   published: boolean
-  /** Resolves `ready` early: a stopped poller publishes nothing, so nobody should wait on a hung call for it. */
-  release: () => void
+  /** Resolves `ready`: on publishing, on settling, and on stop (a stopped poller publishes nothing more). */
+  openGate: () => void
 }
 
 const done = Promise.resolve()
 
 export class DefinitionsPoller {
-  private readonly store = new DefinitionsStore()
+  private readonly inMemory = new InMemoryDefinitions()
   private readonly stats = new StatsRecorder()
+  private readonly keepAlive: KeepAlive
   private readonly backoff: Backoff
   private readonly provider: ProviderGuard | undefined
   private readonly requestTimeoutMs: number
@@ -72,25 +82,37 @@ export class DefinitionsPoller {
   /** Resolves when stop() is called: nothing is published after that, so reloads stop waiting. */
   private readonly stoppedSignal = new Promise<void>((resolve) => (this.markStopped = resolve))
 
+  /**
+   * Starts the first load synchronously: its definitions request (or, with a provider, its cache read) is under way
+   * when the constructor returns, as upstream's is. Nothing is published before it returns (every path awaits), so a
+   * 'localEvaluationFlagsLoaded' listener attached right after construction hears the first load.
+   */
   constructor(private readonly options: PollerOptions) {
+    this.keepAlive = options.keepAlive ?? new KeepAlive()
     this.backoff = new Backoff(
-      sanitizeDelay(options.pollingIntervalMs, DEFAULT_POLLING_INTERVAL_MS, MIN_POLLING_INTERVAL_MS)
+      positiveMilliseconds(options.pollingIntervalMs, MIN_POLLING_INTERVAL_MS) ?? DEFAULT_POLLING_INTERVAL_MS
     )
-    this.requestTimeoutMs = positiveOr(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS)
+    this.requestTimeoutMs = positiveMilliseconds(options.requestTimeoutMs) ?? DEFAULT_REQUEST_TIMEOUT_MS
     if (options.provider) {
-      const timeoutMs = positiveOr(options.providerTimeoutMs, DEFAULT_PROVIDER_TIMEOUT_MS)
-      this.provider = new ProviderGuard(options.provider, timeoutMs, this.report, this.stats)
+      this.provider = new ProviderGuard(options.provider, {
+        timeoutMs: positiveMilliseconds(options.providerTimeoutMs) ?? DEFAULT_PROVIDER_TIMEOUT_MS,
+        report: this.report,
+        stats: this.stats,
+        timers: this.keepAlive,
+        warnings: new OncePerKind(options.warn ?? ((message) => console.warn(message))),
+      })
     }
     this.startLoad()
   }
 
   /** The definitions in memory, or undefined before the first successful load. */
   get definitions(): PreparedDefinitions | undefined {
-    return this.store.definitions
+    return this.inMemory.definitions
   }
 
-  get loadedSuccessfullyOnce(): boolean {
-    return this.store.loadedOnce
+  /** Whether any definition set was ever loaded (from the API or the cache). */
+  get hasLoaded(): boolean {
+    return this.inMemory.hasLoaded
   }
 
   /**
@@ -100,11 +122,11 @@ export class DefinitionsPoller {
    * a burst of evaluations against a failing API does not turn into a burst of requests.
    */
   ensureLoaded(): Promise<void> {
-    if (this.stopped || this.store.loadedOnce) return done
-    if (this.load) return this.load.ready
+    if (this.stopped || this.inMemory.hasLoaded) return done
+    if (this.load) return this.keepAlive.during(this.load.ready)
     const last = this.lastLoadSettledAt
     if (last !== undefined && Date.now() - last < this.backoff.intervalMs) return done
-    return this.startLoad().ready
+    return this.keepAlive.during(this.startLoad().ready)
   }
 
   /**
@@ -113,7 +135,7 @@ export class DefinitionsPoller {
    */
   reload(): Promise<void> {
     if (this.stopped) return done
-    return Promise.race([this.reloadLoad(), this.stoppedSignal])
+    return this.keepAlive.during(Promise.race([this.reloadLoad(), this.stoppedSignal]))
   }
 
   private reloadLoad(): Promise<void> {
@@ -132,72 +154,68 @@ export class DefinitionsPoller {
   }
 
   /**
-   * Terminal and idempotent: stops the timer and awaits provider.shutdown() once, bounded by timeoutMs. A provider
-   * call already running is allowed to finish first (within the same bound), so shutdown() never overlaps it.
+   * Terminal and idempotent: stops the timer and awaits provider.shutdown() once. A provider call already running
+   * is allowed to finish first, so shutdown() never overlaps it. Both share one bound: the provider timeout, or
+   * `timeoutMs` when that is shorter (the 30 s shutdown default is longer than a container's grace period).
    */
   stop(timeoutMs: number): Promise<void> {
-    this.stopCall ??= this.shutdown(sanitizeDelay(timeoutMs, DEFAULT_STOP_TIMEOUT_MS))
+    const bound = typeof timeoutMs === 'number' ? timerDelay(timeoutMs) : DEFAULT_SHUTDOWN_TIMEOUT_MS
+    this.stopCall ??= this.keepAlive.during(this.shutdown(bound))
     return this.stopCall
   }
 
   private async shutdown(timeoutMs: number): Promise<void> {
     this.stopped = true
     this.markStopped()
-    clearTimeout(this.timer)
+    this.keepAlive.clearTimeout(this.timer)
     this.timer = undefined
     this.requestAbort?.abort()
-    this.load?.release()
+    this.load?.openGate()
     for (const wake of this.sleepers) wake()
     if (!this.provider) return
     this.provider.close()
-    const startedAt = Date.now()
+    const left = deadlineIn(Math.min(timeoutMs, this.provider.timeoutMs))
     const running = this.load
-    if (running) await settleWithin(() => running.settled, timeoutMs)
-    await this.provider.shutdown(Math.max(0, timeoutMs - (Date.now() - startedAt)))
+    if (running) await settleWithin(() => running.settled, left(), this.keepAlive)
+    await this.provider.shutdown(left())
   }
 
   private startLoad(): Load {
-    clearTimeout(this.timer)
+    this.keepAlive.clearTimeout(this.timer)
     this.timer = undefined
     const initial = !this.startedFirstLoad
     this.startedFirstLoad = true
-    let markReady: () => void = () => undefined
-    const ready = new Promise<void>((resolve) => (markReady = resolve))
-    const load: Load = { ready, settled: done, published: false, release: markReady }
-    const publish = (): void => {
-      load.published = true
-      markReady()
-    }
-    load.settled = this.runLoad(initial, publish).then(() => this.settle(load, markReady))
+    let openGate: () => void = () => undefined
+    const ready = new Promise<void>((resolve) => (openGate = resolve))
+    const load: Load = { ready, settled: done, published: false, openGate }
+    // Set before the load runs: its synchronous part (the request or the cache read) starts right here.
     this.load = load
+    load.settled = this.runLoad(load, initial).then(() => this.settle(load))
     return load
   }
 
-  private async runLoad(initial: boolean, markReady: () => void): Promise<void> {
-    // Deferred by a microtask: no provider code runs inside the caller (the client's constructor), and the first
-    // 'localEvaluationFlagsLoaded' reaches a listener attached right after construction.
-    await done
+  private async runLoad(load: Load, initial: boolean): Promise<void> {
     try {
-      await refresh(this.refreshContext(markReady), initial)
+      await refresh(this.refreshContext(load), initial)
     } catch (error) {
       this.report(new Error(`Unexpected error while loading feature flag definitions: ${describeError(error)}`))
     }
   }
 
-  private settle(load: Load, markReady: () => void): void {
-    markReady()
+  private settle(load: Load): void {
+    load.openGate()
     if (this.load === load) this.load = undefined
     this.lastLoadSettledAt = Date.now()
     if (this.stopped) return
-    this.timer = unrefTimeout(() => {
+    this.timer = this.keepAlive.setTimeout(() => {
       this.timer = undefined
       if (!this.stopped && !this.load) this.startLoad()
     }, this.backoff.intervalMs)
   }
 
-  private refreshContext(markReady: () => void): RefreshContext {
+  private refreshContext(load: Load): RefreshContext {
     return {
-      store: this.store,
+      inMemory: this.inMemory,
       provider: this.provider,
       stats: this.stats,
       backoff: this.backoff,
@@ -205,7 +223,8 @@ export class DefinitionsPoller {
       request: () => this.request(),
       report: this.report,
       published: (flagCount) => {
-        markReady()
+        load.published = true
+        load.openGate()
         try {
           this.options.onLoad(flagCount)
         } catch (error) {
@@ -224,11 +243,11 @@ export class DefinitionsPoller {
     if (this.stopped) return done
     return new Promise((resolve) => {
       const wake = (): void => {
-        clearTimeout(timer)
+        this.keepAlive.clearTimeout(timer)
         this.sleepers.delete(wake)
         resolve()
       }
-      const timer = unrefTimeout(wake, ms)
+      const timer = this.keepAlive.setTimeout(wake, ms)
       this.sleepers.add(wake)
     })
   }
@@ -251,6 +270,7 @@ export class DefinitionsPoller {
         timeoutMs: this.requestTimeoutMs,
         fetch,
         signal: abort.signal,
+        timers: this.keepAlive,
       })
     } finally {
       if (this.requestAbort === abort) this.requestAbort = undefined
@@ -265,8 +285,4 @@ export class DefinitionsPoller {
       // Nowhere left to report to.
     }
   }
-}
-
-function positiveOr(value: number, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.min(value, 2 ** 31 - 1) : fallback
 }

@@ -1,6 +1,7 @@
 // One refresh of the definitions, the decision the poller makes on every cycle:
 //
-//   first load with a provider: read the cache; a valid copy ends the cycle (a warm start, zero API calls)
+//   first load with a provider: read the cache; a valid copy ends the cycle (a warm start, zero API calls). The
+//       read and shouldFetch share one provider timeout: a hung cache costs a cold process one timeout, not two
 //   provider says fetch (or fails to answer) → GET from the API → publish → hand a copy to the provider
 //       the GET failed (not 402) → read the cache, another process may have stored a fresher copy
 //   provider says don't → read the cache; nothing there and nothing in memory → wait briefly for the lease holder
@@ -9,15 +10,16 @@
 //
 // The poller stops any of this as soon as it is stopped: no provider call, no state change, no report after that.
 import type { FlagDefinitionCacheData } from '../experimental/provider'
+import { deadlineIn } from '../shared/async'
 import type { Backoff } from './backoff'
 import type { RequestOutcome } from './definitions-request'
-import type { DefinitionsStore } from './definitions-store'
 import { QUOTA_LIMITED_WARNING, refusalError } from './errors'
+import type { InMemoryDefinitions } from './in-memory-definitions'
 import type { ProviderGuard } from './provider-guard'
 import type { StatsRecorder } from './stats'
 
 export interface RefreshContext {
-  readonly store: DefinitionsStore
+  readonly inMemory: InMemoryDefinitions
   readonly provider: ProviderGuard | undefined
   readonly stats: StatsRecorder
   readonly backoff: Backoff
@@ -39,10 +41,22 @@ export async function refresh(ctx: RefreshContext, initial: boolean): Promise<vo
     await fetchFromApi(ctx)
     return
   }
-  if (initial && (await readCache(ctx, 'at start-up')) === 'hit') return
-  if (ctx.isStopped()) return
-
-  const shouldFetch = await provider.shouldFetch()
+  let shouldFetch: boolean
+  if (initial) {
+    const left = deadlineIn(provider.timeoutMs)
+    const read = await readCache(ctx, 'at start-up')
+    if (read === 'hit' || ctx.isStopped()) return
+    if (read === 'timed-out') {
+      // The cache is hung: asking it for the lease would make the first evaluation wait a second timeout. Fetch for
+      // this process only; it holds no lease, so it does not write.
+      ctx.log('The cache did not answer at start-up: fetching definitions without storing them')
+      await fetchFromApi(ctx)
+      return
+    }
+    shouldFetch = await provider.shouldFetch(Math.max(1, left()))
+  } else {
+    shouldFetch = await provider.shouldFetch()
+  }
   if (ctx.isStopped()) return
   if (!shouldFetch) {
     const read = await readCache(ctx, 'as a follower')
@@ -51,11 +65,11 @@ export async function refresh(ctx: RefreshContext, initial: boolean): Promise<vo
       ctx.backoff.reset()
       return
     }
-    if (ctx.isStopped() || ctx.store.loadedOnce) return
+    if (ctx.isStopped() || ctx.inMemory.hasLoaded) return
     // A fleet starting together: one process holds the lease and is fetching. Its copy usually lands within one API
     // round trip, so re-read the cache for a short, bounded while instead of every process fetching at once.
     if (read === 'miss' && (await waitForLeaseHolder(ctx))) return
-    if (ctx.isStopped() || ctx.store.loadedOnce) return
+    if (ctx.isStopped() || ctx.inMemory.hasLoaded) return
     // Nothing in the cache and nothing in memory: local evaluation could never start if we kept waiting for the
     // process that holds the lease, so fetch for ourselves without claiming the cache.
     ctx.log('The cache is empty and nothing is loaded: fetching definitions without storing them')
@@ -67,7 +81,7 @@ export async function refresh(ctx: RefreshContext, initial: boolean): Promise<vo
   if (ctx.isStopped()) return
   if (outcome.kind === 'ok') {
     // Published before the write, so a slow cache never delays evaluations; the provider gets its own copy.
-    await provider.store(structuredClone(outcome.data))
+    await provider.write(structuredClone(outcome.data))
   } else if (outcome.kind !== 'quota-limited') {
     await readCache(ctx, 'after the API request failed')
   }
@@ -87,17 +101,18 @@ async function waitForLeaseHolder(ctx: RefreshContext): Promise<boolean> {
   return false
 }
 
-type CacheRead = 'hit' | 'miss' | 'unusable'
+/** What a cache read gave this load: definitions now in memory, nothing, nothing usable, or no answer in time. */
+type CacheOutcome = 'hit' | 'miss' | 'unusable' | 'timed-out'
 
-async function readCache(ctx: RefreshContext, when: string): Promise<CacheRead> {
+async function readCache(ctx: RefreshContext, when: string): Promise<CacheOutcome> {
   const read = await ctx.provider!.read()
   if (ctx.isStopped()) return 'unusable'
-  if (read.kind === 'failed') return 'unusable'
+  if (read.kind === 'failed') return read.timedOut ? 'timed-out' : 'unusable'
   if (read.kind === 'miss') {
     ctx.stats.count('cacheMisses')
     return 'miss'
   }
-  const accepted = ctx.store.acceptCached(read.value)
+  const accepted = ctx.inMemory.acceptCached(read.value)
   if (!accepted.ok) {
     ctx.stats.count('cacheInvalid')
     ctx.provider!.reportInvalid(accepted.reason)
@@ -119,7 +134,7 @@ async function fetchFromApi(ctx: RefreshContext): Promise<FetchOutcome> {
   if (ctx.isStopped()) return { kind: 'failed' }
   switch (outcome.kind) {
     case 'ok': {
-      const accepted = ctx.store.acceptFetched(outcome.data)
+      const accepted = ctx.inMemory.acceptFetched(outcome.data)
       if (!accepted.ok) return failed(ctx, accepted.reason)
       ctx.backoff.reset()
       ctx.stats.loaded('api', accepted.flagCount)
@@ -130,8 +145,8 @@ async function fetchFromApi(ctx: RefreshContext): Promise<FetchOutcome> {
     case 'quota-limited':
       ctx.stats.count('apiFetchFailures')
       console.warn(QUOTA_LIMITED_WARNING)
-      ctx.store.clear()
-      ctx.stats.flagCount(ctx.store.definitions?.flagCount ?? 0)
+      ctx.inMemory.clear()
+      ctx.stats.flagCount(ctx.inMemory.definitions?.flagCount ?? 0)
       return { kind: 'quota-limited' }
     case 'refused':
       ctx.stats.count('apiFetchFailures')
@@ -145,7 +160,7 @@ async function fetchFromApi(ctx: RefreshContext): Promise<FetchOutcome> {
 
 function failed(ctx: RefreshContext, reason: string): FetchOutcome {
   ctx.stats.count('apiFetchFailures')
-  const kept = ctx.store.loadedOnce ? 'keeping the definitions already loaded' : 'local evaluation is not ready yet'
+  const kept = ctx.inMemory.hasLoaded ? 'keeping the definitions already loaded' : 'local evaluation is not ready yet'
   ctx.report(new Error(`Failed to load feature flag definitions from the API: ${reason}; ${kept}`))
   return { kind: 'failed' }
 }

@@ -1,3 +1,5 @@
+import { settleWithin } from '../../shared/async'
+
 /** Raised when a store operation did not settle within the provider's `timeoutMs`. */
 export class StoreTimeoutError extends Error {
   constructor(what: string, ms: number) {
@@ -11,19 +13,8 @@ export class StoreTimeoutError extends Error {
  * operation settles and never keeps the process alive. The operation itself cannot be cancelled: a late result is
  * dropped (and a late rejection swallowed).
  */
-export function withTimeout<T>(operation: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new StoreTimeoutError(what, ms)), ms)
-    timer.unref?.()
-    operation.then(
-      (value) => {
-        clearTimeout(timer)
-        resolve(value)
-      },
-      (error: unknown) => {
-        clearTimeout(timer)
-        reject(error)
-      }
-    )
-  })
+export async function withTimeout<T>(operation: Promise<T>, ms: number, what: string): Promise<T> {
+  const outcome = await settleWithin(() => operation, ms)
+  if (outcome.status === 'ok') return outcome.value
+  throw outcome.status === 'timeout' ? new StoreTimeoutError(what, ms) : outcome.error
 }

@@ -56,6 +56,8 @@ function provider(overrides: Partial<FlagDefinitionCacheProvider> = {}): FlagDef
   }
 }
 
+// Provider failures are also logged once per kind; these specs assert on 'error' events instead.
+beforeEach(() => jest.spyOn(console, 'warn').mockImplementation(() => undefined))
 afterEach(() => jest.restoreAllMocks())
 // Delayed replies keep nock timers alive after their request was abandoned.
 afterAll(() => nock.abortPendingRequests())
@@ -169,5 +171,52 @@ describe('getFlagDefinitionsStats', () => {
     await client.waitForLocalEvaluationReady(2000)
     expect(client.getFlagDefinitionsStats()).toMatchObject({ apiFetches: 1, flagCount: 1, lastLoadSource: 'api' })
     await client.shutdown(500)
+  })
+})
+
+describe('the first load starts inside the constructor', () => {
+  const fastFetch = (urls: string[]) => async (url: string) => {
+    urls.push(url.replace(/\?.*/, ''))
+    return { status: 200, json: async () => definitions, text: async () => JSON.stringify(definitions) }
+  }
+
+  it('without a provider, the definitions request is sent before the constructor returns', async () => {
+    const urls: string[] = []
+    const posthog = new PostHog('TEST_API_KEY', {
+      host: 'http://constructor.posthog.test',
+      personalApiKey: 'phx_personal',
+      fetch: fastFetch(urls) as never,
+    })
+    expect(urls).toEqual(['http://constructor.posthog.test/api/feature_flag/local_evaluation'])
+    const loaded: number[] = []
+    posthog.on('localEvaluationFlagsLoaded', (count: number) => loaded.push(count))
+    expect(await posthog.waitForLocalEvaluationReady(1000)).toBe(true)
+    expect(loaded).toEqual([1]) // the listener attached after construction heard the first load
+    await posthog.shutdown(100)
+  })
+
+  it('with a provider, the cache read is under way before the constructor returns', async () => {
+    const reads: number[] = []
+    const provider: FlagDefinitionCacheProvider = {
+      getFlagDefinitions: () => {
+        reads.push(Date.now())
+        return undefined
+      },
+      shouldFetchFlagDefinitions: () => true,
+      onFlagDefinitionsReceived: () => undefined,
+      shutdown: () => undefined,
+    }
+    const urls: string[] = []
+    const posthog = new PostHog('TEST_API_KEY', {
+      host: 'http://constructor-cache.posthog.test',
+      personalApiKey: 'phx_personal',
+      fetch: fastFetch(urls) as never,
+      flagDefinitionCacheProvider: provider,
+    })
+    expect(reads).toHaveLength(1)
+    expect(urls).toEqual([]) // the API comes after the cache
+    expect(await posthog.waitForLocalEvaluationReady(1000)).toBe(true)
+    expect(urls).toHaveLength(1)
+    await posthog.shutdown(100)
   })
 })

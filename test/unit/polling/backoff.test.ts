@@ -27,7 +27,6 @@ describe('backoff', () => {
     const backoff = new Backoff(1000)
     backoff.fail()
     backoff.reset()
-    expect(backoff.active).toBe(false)
     expect(backoff.intervalMs).toBe(1000)
   })
 })

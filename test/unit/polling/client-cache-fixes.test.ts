@@ -1,4 +1,5 @@
-// The fixes of §6.1/§6.2 as a user sees them through `new PostHog(...)`.
+// Where the cache integration deliberately differs from upstream 5.13.2 (validated copies, bounded provider calls,
+// polling after a warm start), as a user sees it through `new PostHog(...)`.
 import { client, fixtureData, mockApi, shutdownAll, startedUp } from './client-helpers'
 import { fakeProvider, never } from './helpers'
 
@@ -67,15 +68,17 @@ describe('garbage in the cache never makes evaluation throw', () => {
 })
 
 describe('a hanging provider never blocks', () => {
-  it('getFeatureFlag: the provider is given up on after its timeout and the API answers', async () => {
+  it('getFeatureFlag: the provider is given up on after one timeout and the API answers', async () => {
     mockApi()
     const cache = fakeProvider({ read: never, shouldFetch: never, store: never })
     const { client: posthog, messages } = client({
       flagDefinitionCacheProvider: cache,
       flagDefinitionCacheProviderTimeoutMs: 100,
     })
+    const startedAt = Date.now()
     expect(await posthog.getFeatureFlag('test-flag', 'user-1')).toBe(false)
-    expect(messages().filter((m) => m.includes('did not settle within 100ms')).length).toBeGreaterThanOrEqual(2)
+    expect(Date.now() - startedAt).toBeLessThan(190)
+    expect(messages().filter((m) => m.includes('did not settle within 100ms'))).toHaveLength(1)
   })
 
   it('shutdown: it resolves after the shutdown timeout and reports the provider', async () => {

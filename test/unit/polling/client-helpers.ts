@@ -6,7 +6,7 @@ import { flushAsync } from './helpers'
 export const CLIENT_HOST = 'http://example.com'
 const DEFINITIONS = '/api/feature_flag/local_evaluation?token=TEST_API_KEY&send_cohorts'
 
-/** The body of §7.1's fixture: one active flag without conditions, evaluating to false. */
+/** The fixture of upstream's cache.spec.ts: one active flag without conditions, evaluating to false. */
 export const fixtureBody = {
   flags: [{ id: 1, name: 'Test Flag', key: 'test-flag', active: true, deleted: false, filters: {} }],
   group_type_mapping: { '0': 'company' },
@@ -37,8 +37,14 @@ export function mockApi(status = 200, body: unknown = fixtureBody): { calls: () 
 }
 
 const clients: PostHog[] = []
+let consoleWarn: jest.SpyInstance | undefined
 
+/**
+ * A client on the mocked API whose 'error' events are collected. Provider failures are also logged with console.warn
+ * (once per kind); these specs read them from `errors`, so the log is silenced until shutdownAll().
+ */
 export function client(options: PostHogOptions = {}): { client: PostHog; errors: Error[]; messages: () => string[] } {
+  if (!jest.isMockFunction(console.warn)) consoleWarn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)
   const posthog = new PostHog('TEST_API_KEY', {
     host: CLIENT_HOST,
     personalApiKey: 'TEST_PERSONAL_API_KEY',
@@ -62,5 +68,7 @@ export async function startedUp(posthog: PostHog): Promise<void> {
 
 export async function shutdownAll(): Promise<void> {
   await Promise.all(clients.splice(0).map((c) => c.shutdown(500)))
+  consoleWarn?.mockRestore()
+  consoleWarn = undefined
   nock.cleanAll()
 }

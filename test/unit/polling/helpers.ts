@@ -49,6 +49,8 @@ export interface Harness {
   poller: DefinitionsPoller
   errors: Error[]
   loads: number[]
+  /** What the poller logged (provider failures, once per kind). */
+  warnings: string[]
   messages: () => string[]
 }
 
@@ -57,6 +59,7 @@ const live: DefinitionsPoller[] = []
 export function startPoller(overrides: Partial<PollerOptions> = {}): Harness {
   const errors: Error[] = []
   const loads: number[] = []
+  const warnings: string[] = []
   const poller = new DefinitionsPoller({
     projectApiKey: PROJECT_KEY,
     personalApiKey: PERSONAL_KEY,
@@ -68,10 +71,11 @@ export function startPoller(overrides: Partial<PollerOptions> = {}): Harness {
     providerTimeoutMs: 200,
     onError: (error) => errors.push(error),
     onLoad: (count) => loads.push(count),
+    warn: (message) => warnings.push(message),
     ...overrides,
   })
   live.push(poller)
-  return { poller, errors, loads, messages: () => errors.map((e) => e.message) }
+  return { poller, errors, loads, warnings, messages: () => errors.map((e) => e.message) }
 }
 
 /** Stops every poller a test started, so nothing leaks into the next test. */

@@ -1,4 +1,5 @@
-// The poller without a cache provider: upstream's API behaviour plus the fixes of weaknesses 17-25.
+// The poller without a cache provider: upstream's API behaviour, plus a request timeout, one load at a time, no
+// request storm while the first load fails, reported failures and a stop that is final.
 import nock from 'nock'
 import { ClientError, QUOTA_LIMITED_WARNING } from '../../../src/polling/errors'
 import {
@@ -47,7 +48,7 @@ describe('loading from the API', () => {
     const { poller, loads, errors } = startPoller()
     await poller.ensureLoaded()
     expect(api.calls()).toBe(1)
-    expect(poller.loadedSuccessfullyOnce).toBe(true)
+    expect(poller.hasLoaded).toBe(true)
     expect(poller.definitions?.flagsByKey.has('test-flag')).toBe(true)
     expect(loads).toEqual([1])
     expect(errors).toEqual([])
@@ -123,7 +124,7 @@ describe('loading from the API', () => {
   it('enforces the request timeout, so the first evaluation cannot hang on a stalled connection', async () => {
     const { poller, messages } = startPoller({ getFetch: () => never as never, requestTimeoutMs: 30 })
     await poller.ensureLoaded()
-    expect(poller.loadedSuccessfullyOnce).toBe(false)
+    expect(poller.hasLoaded).toBe(false)
     expect(messages()).toEqual([
       'Failed to load feature flag definitions from the API: no complete response within 30ms (requestTimeout); ' +
         'local evaluation is not ready yet',
@@ -192,7 +193,7 @@ describe('failures', () => {
       '[FEATURE FLAGS] Feature flags quota limit exceeded - unsetting all local flags. Learn more about billing limits at https://posthog.com/docs/billing/limits-alerts'
     )
     expect(poller.definitions?.flagCount).toBe(0)
-    expect(poller.loadedSuccessfullyOnce).toBe(true)
+    expect(poller.hasLoaded).toBe(true)
     expect(poller.getStats().flagCount).toBe(0)
     expect(loads).toEqual([1])
     expect(errors).toEqual([])
@@ -243,7 +244,7 @@ describe('failures', () => {
       },
     })
     await poller.ensureLoaded()
-    expect(poller.loadedSuccessfullyOnce).toBe(true)
+    expect(poller.hasLoaded).toBe(true)
     expect(errors.map((e) => e.message)).toEqual(['A localEvaluationFlagsLoaded listener threw: Error: listener bug'])
   })
 })
@@ -261,12 +262,20 @@ describe('stopping', () => {
     expect(scripted.calls()).toBe(1)
   })
 
-  it('sends nothing when stopped right after construction', async () => {
+  it('sends the first request inside the constructor, as upstream does', () => {
     const scripted = scriptedFetch([{ status: 200 }])
-    const { poller } = startPoller({ getFetch: () => scripted.fetch as never })
+    startPoller({ getFetch: () => scripted.fetch as never })
+    expect(scripted.calls()).toBe(1)
+  })
+
+  it('publishes nothing when stopped right after construction', async () => {
+    const scripted = scriptedFetch([{ status: 200 }, { status: 200 }])
+    const { poller, loads } = startPoller({ getFetch: () => scripted.fetch as never })
     await poller.stop(1000)
     await flushAsync()
-    expect(scripted.calls()).toBe(0)
+    expect(scripted.calls()).toBe(1)
+    expect(poller.definitions).toBeUndefined()
+    expect(loads).toEqual([])
   })
 
   it('aborts the request in flight and resolves at once, reporting nothing', async () => {
@@ -300,7 +309,7 @@ describe('stopping', () => {
     expect(poller.definitions?.flagCount).toBe(1)
   })
 
-  it('never holds the event loop with its timers', async () => {
+  it('holds the event loop with its timers only while a caller waits', async () => {
     const created: Array<{ hasRef?: () => boolean }> = []
     const original = global.setTimeout
     jest.spyOn(global, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
@@ -310,9 +319,13 @@ describe('stopping', () => {
     }) as typeof setTimeout)
     mockDefinitions(200, apiBody(), 2)
     const { poller } = startPoller()
+    const whileWaiting: boolean[] = []
     await poller.ensureLoaded()
-    await poller.reload()
+    const reloaded = poller.reload()
+    whileWaiting.push(...created.map((handle) => handle.hasRef?.() === true))
+    await reloaded
     expect(created.length).toBeGreaterThanOrEqual(3) // two request deadlines and the next tick
+    expect(whileWaiting.at(-1)).toBe(true) // the reload's request deadline
     expect(created.every((handle) => handle.hasRef?.() === false)).toBe(true)
   })
 })

@@ -1,4 +1,5 @@
-// The poller with a FlagDefinitionCacheProvider: the call rules of §5.5 with the fixes of §6.1.
+// The poller with a FlagDefinitionCacheProvider: when each provider method is called, and how a throwing, hanging
+// or lying provider is contained.
 import type { FlagDefinitionCacheData } from '../../../src/experimental/provider'
 import nock from 'nock'
 import {
@@ -39,10 +40,12 @@ describe('start-up', () => {
     expect(loads).toEqual([1])
   })
 
-  it('calls no provider method inside the constructor', () => {
+  it('starts the cache read inside the constructor, and publishes only after it returned', () => {
     const provider = fakeProvider({ read: cacheData() })
-    startPoller({ provider })
-    expect(provider.getFlagDefinitions).not.toHaveBeenCalled()
+    const { poller, loads } = startPoller({ provider })
+    expect(provider.getFlagDefinitions).toHaveBeenCalledTimes(1)
+    expect(poller.definitions).toBeUndefined()
+    expect(loads).toEqual([])
   })
 
   it('on a cold cache asks whether to fetch, fetches, and stores a copy of what it fetched', async () => {
@@ -91,7 +94,7 @@ describe('start-up', () => {
     })
     await poller.ensureLoaded()
     expect(api.calls()).toBe(1)
-    expect(poller.loadedSuccessfullyOnce).toBe(true)
+    expect(poller.hasLoaded).toBe(true)
     expect(messages()[0]).toMatch(/^Failed to load from cache: /)
   })
 })
@@ -187,7 +190,7 @@ describe('every refresh consults the provider', () => {
     const { poller } = startPoller({ provider, requestTimeoutMs: 300 })
     await poller.reload()
     expect(api.calls()).toBe(1)
-    expect(poller.loadedSuccessfullyOnce).toBe(true)
+    expect(poller.hasLoaded).toBe(true)
     expect(provider.onFlagDefinitionsReceived).not.toHaveBeenCalled()
     // start-up read, follower read, then the bounded re-reads while waiting for the lease holder
     expect(provider.getFlagDefinitions.mock.calls.length).toBeGreaterThan(2)
@@ -201,7 +204,7 @@ describe('every refresh consults the provider', () => {
     const { poller } = startPoller({ provider, requestTimeoutMs: 2000 })
     setTimeout(() => (cached = cacheData()), 150) // the lease holder stores its fetch
     await poller.ensureLoaded()
-    expect(poller.loadedSuccessfullyOnce).toBe(true)
+    expect(poller.hasLoaded).toBe(true)
     expect(api.calls()).toBe(0)
     expect(poller.getStats()).toMatchObject({ cacheHits: 1, apiFetches: 0, lastLoadSource: 'cache' })
   })
@@ -246,7 +249,7 @@ describe('every refresh consults the provider', () => {
     })
     const { poller, errors } = startPoller({ provider })
     await poller.reload()
-    expect(poller.loadedSuccessfullyOnce).toBe(true)
+    expect(poller.hasLoaded).toBe(true)
     expect(provider.onFlagDefinitionsReceived).toHaveBeenCalledTimes(1)
     expect(errors).toEqual([])
   })
@@ -265,9 +268,10 @@ describe('every refresh consults the provider', () => {
     mockDefinitions()
     const provider = fakeProvider({ read: undefined, store: never })
     const { poller } = startPoller({ provider, providerTimeoutMs: 5000 })
+    const startedAt = Date.now()
     await poller.ensureLoaded()
     expect(poller.definitions?.flagCount).toBe(1)
-    expect(provider.onFlagDefinitionsReceived).not.toHaveBeenCalled()
+    expect(Date.now() - startedAt).toBeLessThan(2000) // not held by the store, which never settles
     await until(() => provider.onFlagDefinitionsReceived.mock.calls.length === 1, 'the store')
   })
 
@@ -297,13 +301,34 @@ describe('every refresh consults the provider', () => {
     expect(provider.getFlagDefinitions).toHaveBeenCalledTimes(1)
   })
 
-  it('never lets a hanging provider block the first evaluation longer than the provider timeout', async () => {
+  it('asks the API one provider timeout after a first load whose cache read hangs, without asking for the lease', async () => {
     mockDefinitions()
     const provider = fakeProvider({ read: never, shouldFetch: never, store: never })
-    const { poller } = startPoller({ provider, providerTimeoutMs: 20 })
+    const { poller } = startPoller({ provider, providerTimeoutMs: 100 })
+    const startedAt = Date.now()
     await poller.ensureLoaded()
+    expect(Date.now() - startedAt).toBeLessThan(190) // one timeout, not two
     expect(poller.definitions?.flagCount).toBe(1)
-    expect(poller.getStats().providerTimeouts).toBe(2)
+    expect(poller.getStats()).toMatchObject({ providerTimeouts: 1, apiFetches: 1 })
+    // It holds no lease, so it does not write what it fetched.
+    expect(provider.shouldFetchFlagDefinitions).not.toHaveBeenCalled()
+    expect(provider.onFlagDefinitionsReceived).not.toHaveBeenCalled()
+  })
+
+  it('gives the first shouldFetchFlagDefinitions what the start-up read left of the provider timeout', async () => {
+    mockDefinitions()
+    const provider = fakeProvider({
+      read: () => new Promise((resolve) => setTimeout(() => resolve(undefined), 60)),
+      shouldFetch: never,
+    })
+    const { poller, messages } = startPoller({ provider, providerTimeoutMs: 100 })
+    const startedAt = Date.now()
+    await poller.ensureLoaded()
+    expect(Date.now() - startedAt).toBeLessThan(150)
+    expect(poller.definitions?.flagCount).toBe(1)
+    expect(messages()[0]).toMatch(
+      /^Error in shouldFetchFlagDefinitions: shouldFetchFlagDefinitions\(\) did not settle within (3|4)\dms/
+    )
   })
 })
 

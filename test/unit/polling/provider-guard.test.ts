@@ -1,72 +1,22 @@
 import { ProviderGuard } from '../../../src/polling/provider-guard'
-import { settleWithin } from '../../../src/polling/settle'
 import { StatsRecorder } from '../../../src/polling/stats'
+import { backgroundTimers } from '../../../src/shared/async'
+import { OncePerKind } from '../../../src/shared/once-per-kind'
 import { cacheData, fakeProvider, never } from './helpers'
-
-describe('settleWithin', () => {
-  it('accepts a synchronous value', async () => {
-    expect(await settleWithin(() => 42, 100)).toEqual({ status: 'ok', value: 42 })
-  })
-
-  it('catches a synchronous throw', async () => {
-    const error = new Error('sync')
-    expect(
-      await settleWithin(() => {
-        throw error
-      }, 100)
-    ).toEqual({ status: 'error', error })
-  })
-
-  it('awaits a thenable that is not a native promise', async () => {
-    const thenable = { then: (resolve: (value: string) => void) => resolve('from a thenable') }
-    expect(await settleWithin(() => thenable as unknown as Promise<string>, 100)).toEqual({
-      status: 'ok',
-      value: 'from a thenable',
-    })
-  })
-
-  it('adopts a promise or thenable that a thenable resolves with, as await does', async () => {
-    const nested = { then: (resolve: (value: unknown) => void) => resolve(Promise.resolve(false)) }
-    const doubly = { then: (resolve: (value: unknown) => void) => resolve(nested) }
-    expect(await settleWithin(() => nested as never, 100)).toEqual({ status: 'ok', value: false })
-    expect(await settleWithin(() => doubly as never, 100)).toEqual({ status: 'ok', value: false })
-  })
-
-  it('catches a rejecting thenable and a then that throws', async () => {
-    const rejecting = { then: (_: unknown, reject: (e: unknown) => void) => reject('no') }
-    const throwing = {
-      then: () => {
-        throw new Error('then threw')
-      },
-    }
-    expect(await settleWithin(() => rejecting as never, 100)).toEqual({ status: 'error', error: 'no' })
-    expect((await settleWithin(() => throwing as never, 100)).status).toBe('error')
-  })
-
-  it('times out a call that never settles', async () => {
-    expect(await settleWithin(never, 20)).toEqual({ status: 'timeout' })
-  })
-
-  it('absorbs a rejection that arrives after the timeout', async () => {
-    const unhandled = jest.fn()
-    process.on('unhandledRejection', unhandled)
-    try {
-      const late = () => new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 30))
-      expect(await settleWithin(late, 5)).toEqual({ status: 'timeout' })
-      await new Promise((resolve) => setTimeout(resolve, 60))
-      expect(unhandled).not.toHaveBeenCalled()
-    } finally {
-      process.off('unhandledRejection', unhandled)
-    }
-  })
-})
 
 describe('the provider guard', () => {
   const setup = (provider: ReturnType<typeof fakeProvider>, timeoutMs = 50) => {
     const errors: Error[] = []
+    const logged: string[] = []
     const stats = new StatsRecorder()
-    const guard = new ProviderGuard(provider, timeoutMs, (e) => errors.push(e), stats)
-    return { guard, errors, stats, messages: () => errors.map((e) => e.message) }
+    const guard = new ProviderGuard(provider, {
+      timeoutMs,
+      report: (e) => errors.push(e),
+      stats,
+      timers: backgroundTimers,
+      warnings: new OncePerKind((message) => logged.push(message)),
+    })
+    return { guard, errors, stats, logged, messages: () => errors.map((e) => e.message) }
   }
 
   it('reads a hit, and treats undefined or null as a miss', async () => {
@@ -83,14 +33,14 @@ describe('the provider guard', () => {
         },
       })
     )
-    expect(await guard.read()).toEqual({ kind: 'failed' })
+    expect(await guard.read()).toEqual({ kind: 'failed', timedOut: false })
     expect(messages()).toEqual(['Failed to load from cache: Error: redis down'])
     expect(stats.snapshot().providerErrors).toBe(1)
   })
 
   it('reports a read that hangs as a timeout, naming the method and the bound', async () => {
     const { guard, messages, stats } = setup(fakeProvider({ read: never }), 20)
-    expect(await guard.read()).toEqual({ kind: 'failed' })
+    expect(await guard.read()).toEqual({ kind: 'failed', timedOut: true })
     expect(messages()[0]).toMatch(/^Failed to load from cache: getFlagDefinitions\(\) did not settle within 20ms/)
     expect(stats.snapshot().providerTimeouts).toBe(1)
   })
@@ -116,9 +66,9 @@ describe('the provider guard', () => {
     expect(await setup(fakeProvider({ shouldFetch: () => Promise.resolve(false) })).guard.shouldFetch()).toBe(false)
   })
 
-  it('reports a failed store with the "Failed to store in cache" prefix', async () => {
+  it('reports a failed write with the "Failed to store in cache" prefix', async () => {
     const { guard, messages } = setup(fakeProvider({ store: () => Promise.reject(new Error('full')) }))
-    await guard.store(cacheData())
+    await guard.write(cacheData())
     expect(messages()).toEqual(['Failed to store in cache: Error: full'])
   })
 
@@ -127,9 +77,9 @@ describe('the provider guard', () => {
     const { guard } = setup(provider)
     await Promise.all([guard.shutdown(100), guard.shutdown(100)])
     await guard.shutdown(100)
-    expect(await guard.read()).toEqual({ kind: 'failed' })
+    expect(await guard.read()).toEqual({ kind: 'failed', timedOut: false })
     expect(await guard.shouldFetch()).toBe(false)
-    await guard.store(cacheData())
+    await guard.write(cacheData())
     expect(provider.shutdown).toHaveBeenCalledTimes(1)
     expect(provider.getFlagDefinitions).not.toHaveBeenCalled()
     expect(provider.shouldFetchFlagDefinitions).not.toHaveBeenCalled()
@@ -149,5 +99,48 @@ describe('the provider guard', () => {
     const hanging = setup(fakeProvider({ shutdown: never }))
     await hanging.guard.shutdown(20)
     expect(hanging.messages()[0]).toMatch(/^Error during cache shutdown: shutdown\(\) did not settle within 20ms/)
+  })
+
+  it('logs each kind of failure once, however the messages vary or alternate', async () => {
+    let call = 0
+    const texts = ['connection reset', 'ECONNREFUSED', 'socket hang up']
+    const { guard, logged, errors } = setup(
+      fakeProvider({
+        read: () => {
+          throw new Error(texts[call++ % 3])
+        },
+        shouldFetch: () => {
+          throw new Error('lock exploded')
+        },
+      })
+    )
+    for (let i = 0; i < 9; i++) await guard.read()
+    await guard.shouldFetch()
+    await guard.shouldFetch()
+    expect(errors).toHaveLength(11) // every occurrence still reaches the 'error' event
+    expect(logged).toHaveLength(2)
+    expect(logged[0]).toMatch(/^\[PostHog\] Failed to load from cache: Error: connection reset \(logged once per kind/)
+    expect(logged[1]).toMatch(/^\[PostHog\] Error in shouldFetchFlagDefinitions: Error: lock exploded/)
+  })
+
+  it('logs a timeout apart from an error of the same method', async () => {
+    let hang = false
+    const { guard, logged } = setup(
+      fakeProvider({
+        read: () => {
+          if (hang) return never()
+          throw new Error('down')
+        },
+      }),
+      20
+    )
+    await guard.read()
+    hang = true
+    await guard.read()
+    await guard.read()
+    expect(logged).toEqual([
+      expect.stringContaining('Failed to load from cache: Error: down'),
+      expect.stringContaining('getFlagDefinitions() did not settle'),
+    ])
   })
 })

@@ -3,22 +3,23 @@
 import type { FlagDefinitionCacheData } from '../experimental/provider'
 import { prepareDefinitions, type PreparedDefinitions } from '../evaluation'
 import { validateFlagDefinitions } from '../definitions/validate'
-import { describeError } from './settle'
+import { describeError } from '../shared/async'
 
 export type Accepted = { ok: true; flagCount: number } | { ok: false; reason: string }
 
 const EMPTY: FlagDefinitionCacheData = { flags: [], groupTypeMapping: {}, cohorts: {} }
 
-export class DefinitionsStore {
+export class InMemoryDefinitions {
   private current: PreparedDefinitions | undefined
-  private everLoaded = false
+  private loaded = false
 
   get definitions(): PreparedDefinitions | undefined {
     return this.current
   }
 
-  get loadedOnce(): boolean {
-    return this.everLoaded
+  /** Whether any set was ever accepted (a 402 that cleared the flags since does not undo it). */
+  get hasLoaded(): boolean {
+    return this.loaded
   }
 
   /** Definitions from the API (already validated by the request). */
@@ -59,7 +60,7 @@ export class DefinitionsStore {
       return { ok: false, reason: `the definitions could not be prepared for evaluation: ${describeError(error)}` }
     }
     this.current = prepared
-    this.everLoaded = true
+    this.loaded = true
     return { ok: true, flagCount: prepared.flagCount }
   }
 }

@@ -1,0 +1,19 @@
+/**
+ * Logs each kind of problem once. The kind is named by the caller (e.g. the provider method and how it failed), not
+ * derived from the text, so messages that differ in detail or alternate cannot defeat the de-duplication.
+ */
+export class OncePerKind {
+  private readonly seen = new Set<string>()
+
+  constructor(private readonly log: (message: string) => void) {}
+
+  warn(kind: string, message: string): void {
+    if (this.seen.has(kind)) return
+    this.seen.add(kind)
+    try {
+      this.log(message)
+    } catch {
+      // A logger that throws must not break the caller.
+    }
+  }
+}
