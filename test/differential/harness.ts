@@ -168,7 +168,16 @@ async function release(driven: Driven): Promise<void> {
 }
 
 /** Lets a client's pending capture chains reach `before_send`. */
-const settleEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+const settleEvents = async (): Promise<void> => {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+}
+
+/**
+ * An unexpected failure while evaluating: 5.50.0's getFeatureFlag rejects, 5.13.2's (and ours) reports it on the
+ * 'error' channel and answers undefined. How a failure is reported is public API, which stays 5.13.2's.
+ */
+const sameFailure = (call: string, ours: string, latest: string): boolean =>
+  call.startsWith('getFeatureFlag(') && latest === 'rejected' && ours === 'undefined +error event'
 
 export interface RunOptions {
   payloadsWithMatchValue?: boolean
@@ -250,7 +259,7 @@ export async function runScenario(
           await settle(() => call.run(local[2].client), local[2].errors),
         ]
         if (latest === upstream) agreed.add(`${index} ${call.name}`)
-        if (ours !== latest) {
+        if (ours !== latest && !sameFailure(call.name, ours, latest)) {
           mismatches.push({ seed: scenario.seed, rule: 'local', call: call.name, context, ours, expected: latest })
         } else {
           if (ours !== 'undefined' && ours !== 'rejected') answered++
@@ -272,6 +281,11 @@ export async function runScenario(
       for (const call of callsFor(scenario, context, options, false)) {
         const texts: string[] = []
         for (const driven of remote) {
+          // Each call starts with no `$feature_flag_called` memory, so an earlier call on which the oracles
+          // disagreed cannot decide whether this one sends its event.
+          ;(
+            driven.client as unknown as { distinctIdHasSentFlagCalls: Record<string, string[]> }
+          ).distinctIdHasSentFlagCalls = {}
           const bodies = driven.flagsBodies.length
           const events = driven.events.length
           const answer = await settle(() => call.run(driven.client), driven.errors)

@@ -20,7 +20,7 @@ const oracles: Oracles = {
 }
 
 const replaySeed = process.env.DIFF_SEED ? Number(process.env.DIFF_SEED) : undefined
-const scenarioCount = Number(process.env.DIFF_SCENARIOS ?? 300)
+const scenarioCount = Number(process.env.DIFF_SCENARIOS ?? 320)
 const firstSeed = Number(process.env.DIFF_FIRST_SEED ?? 1)
 const seeds = replaySeed !== undefined ? [replaySeed] : Array.from({ length: scenarioCount }, (_, i) => firstSeed + i)
 
@@ -45,11 +45,12 @@ test(`local answers match 5.50.0 and remote calls match 5.13.2 on ${seeds.length
   for (const seed of seeds) {
     // Every 7th scenario also gives group flags dependencies; getAllFlags is not compared there (see the generator).
     const groupDependencies = seed % 7 === 0
-    const scenario = generateScenario(seed, { groupDependencies })
+    const scenario = generateScenario(seed, { groupDependencies, malformed: seed % 2 === 0 })
     const report = await runScenario(scenario, oracles, {
       payloadsWithMatchValue: seed % 5 === 0,
       singleFlagCallsOnly: groupDependencies,
-      remoteContexts: 2,
+      // With remote fallback allowed every call costs HTTP round trips: one context of every other scenario.
+      remoteContexts: seed % 2 === 1 || replaySeed !== undefined ? 1 : 0,
     })
     comparisons += report.comparisons
     remoteComparisons += report.remoteComparisons
@@ -81,6 +82,6 @@ test(`local answers match 5.50.0 and remote calls match 5.13.2 on ${seeds.length
   }
   // Guards against a generator or harness that silently compares nothing.
   expect(comparisons).toBeGreaterThan(seeds.length * 10)
-  expect(remoteComparisons).toBeGreaterThan(seeds.length * 5)
+  expect(remoteComparisons).toBeGreaterThan(seeds.length * 2)
   if (replaySeed === undefined) expect(answered).toBeGreaterThan(comparisons / 4)
 }, 300000)
