@@ -12,11 +12,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const MAX_GROUP_DEPTH = 64
 
 /** Indexes a property group; `prepareLeaf` indexes each leaf property (null/undefined leaves included). */
-export function prepareGroup(
-  raw: unknown,
-  prepareLeaf: (raw: unknown) => PreparedProperty,
-  depth = 0
-): PreparedGroup {
+export function prepareGroup(raw: unknown, prepareLeaf: (raw: unknown) => PreparedProperty, depth = 0): PreparedGroup {
   if (!isObject(raw)) return EVERYONE
   const values = raw.values
   if (!values) return EVERYONE
@@ -26,7 +22,8 @@ export function prepareGroup(
       : EVERYONE
   }
   if (values.length === 0) return EVERYONE
-  if (depth > MAX_GROUP_DEPTH) return { kind: 'broken', error: new Error(`Cohort groups nest deeper than ${MAX_GROUP_DEPTH}`) }
+  if (depth > MAX_GROUP_DEPTH)
+    return { kind: 'broken', error: new Error(`Cohort groups nest deeper than ${MAX_GROUP_DEPTH}`) }
   const isAnd = raw.type === 'AND'
   const first: unknown = values[0]
   // The first element decides whether this group holds groups or properties; `in` fails on a primitive.

@@ -162,7 +162,11 @@ function matchCondition(
 }
 
 /** Any property but a flag-level cohort (whose `not_in` its caller applies). */
-function matchProperty(state: EvaluationState, property: PreparedProperty, values: Record<string, unknown>): MatchResult {
+function matchProperty(
+  state: EvaluationState,
+  property: PreparedProperty,
+  values: Record<string, unknown>
+): MatchResult {
   switch (property.kind) {
     case 'cohort':
       return matchCohort(state, property.cohortId, values, 0)
@@ -190,7 +194,12 @@ function variantFor(flag: PreparedFlag, id: unknown): ValueOutcome {
 }
 
 /** A `type: 'cohort'` property's raw membership (negation and operator are the caller's). */
-function matchCohort(state: EvaluationState, cohortId: string, values: Record<string, unknown>, depth: number): MatchResult {
+function matchCohort(
+  state: EvaluationState,
+  cohortId: string,
+  values: Record<string, unknown>,
+  depth: number
+): MatchResult {
   const cohort = state.definitions.cohorts.get(cohortId)
   if (cohort === undefined) {
     return state.requiresServer(
@@ -203,7 +212,12 @@ function matchCohort(state: EvaluationState, cohortId: string, values: Record<st
   return matchGroup(state, cohort, values, depth + 1)
 }
 
-function matchGroup(state: EvaluationState, group: PreparedGroup, values: Record<string, unknown>, depth: number): MatchResult {
+function matchGroup(
+  state: EvaluationState,
+  group: PreparedGroup,
+  values: Record<string, unknown>,
+  depth: number
+): MatchResult {
   if (group.kind === 'everyone') return TRUE
   if (group.kind === 'broken') throw group.error
   const isAnd = group.isAnd
@@ -265,7 +279,8 @@ function matchDependency(state: EvaluationState, property: PreparedProperty & { 
         cache.set(dependencyKey, value)
       }
     }
-    if (cache.get(dependencyKey) == null) return state.inconclusive(`Dependency '${dependencyKey}' could not be evaluated`)
+    if (cache.get(dependencyKey) == null)
+      return state.inconclusive(`Dependency '${dependencyKey}' could not be evaluated`)
   }
   return evaluatesTo(property.expected, cache.get(property.target)) ? TRUE : FALSE
 }

@@ -3,7 +3,7 @@
 // the raw definitions are not kept. Every part of a flag is indexed on its own: a malformed part becomes a node
 // that answers the way upstream does for it (inconclusive, or an error), so it only affects the flags using it.
 import type { PreparedDefinitionsBase, PreparedFlagBase, ValueOutcome } from './types'
-import type { Pattern } from './pattern'
+import type { Pattern, UNSAFE_PATTERN } from './pattern'
 
 /** A property key exactly as given: used with `in` and as an index, so it coerces as upstream's lookups did. */
 export type RawKey = unknown
@@ -39,8 +39,16 @@ export type PreparedProperty =
       readonly negated: boolean
       readonly needle: string
     }
-  /** `pattern` null: the target is not a valid pattern (never matches, negated or not). */
-  | { readonly kind: 'regex'; readonly key: RawKey; readonly negated: boolean; readonly pattern: Pattern | null }
+  /**
+   * `pattern` null: the target is not a valid pattern (never matches, negated or not); 'unsafe': a pattern that
+   * could backtrack exponentially, not matched locally (inconclusive).
+   */
+  | {
+      readonly kind: 'regex'
+      readonly key: RawKey
+      readonly negated: boolean
+      readonly pattern: Pattern | null | typeof UNSAFE_PATTERN
+    }
   /** `number`: the target as a finite number, NaN when it is not one (then the comparison is on strings). */
   | {
       readonly kind: 'compare'
@@ -88,9 +96,7 @@ export type PreparedGroup =
  * level (mixed targeting), or none (`skip`: its group type is not in the mapping).
  */
 export type ConditionTarget =
-  | { readonly kind: 'inherit' }
-  | { readonly kind: 'group'; readonly name: string }
-  | { readonly kind: 'skip' }
+  { readonly kind: 'inherit' } | { readonly kind: 'group'; readonly name: string } | { readonly kind: 'skip' }
 
 /** What a matching condition yields: a valid variant override, the hashed variant, or a failure to read. */
 export type ConditionValue =

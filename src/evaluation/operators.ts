@@ -3,7 +3,7 @@
 // the key's presence, `is_set` true for a present key even when its value is null.
 import { dateValueMs, parseRelativeDate, relativeDateMs } from './dates'
 import type { Comparison, DateTarget, PreparedProperty, TextTest, VersionComparison } from './model'
-import { compilePattern } from './pattern'
+import { UNSAFE_PATTERN, compilePattern } from './pattern'
 import { FALSE, TRUE, type MatchResult } from './result'
 import { compareVersions, parseVersion, versionTarget } from './semver'
 import type { EvaluationState } from './state'
@@ -30,7 +30,8 @@ const VERSION_TESTS: ReadonlyMap<string, VersionComparison> = new Map([
 ])
 
 function dateTarget(target: unknown): DateTarget {
-  if (typeof target === 'boolean') return { kind: 'invalid', reason: 'Date operations cannot be performed on boolean values' }
+  if (typeof target === 'boolean')
+    return { kind: 'invalid', reason: 'Date operations cannot be performed on boolean values' }
   const text = String(target)
   const relative = parseRelativeDate(text)
   if (relative !== null) return { kind: 'relative', amount: relative.amount, unit: relative.unit }
@@ -102,7 +103,11 @@ function matchDate(state: EvaluationState, target: DateTarget, before: boolean, 
   return (before ? actual < targetMs : actual > targetMs) ? TRUE : FALSE
 }
 
-function matchVersion(state: EvaluationState, property: ValueProperty & { kind: 'semver' }, value: unknown): MatchResult {
+function matchVersion(
+  state: EvaluationState,
+  property: ValueProperty & { kind: 'semver' },
+  value: unknown
+): MatchResult {
   const actual = parseVersion(String(value))
   if (actual === null) return state.inconclusive(`Invalid semver: ${String(value)}`)
   const target = property.target
@@ -155,6 +160,9 @@ export function matchValueProperty(
     case 'regex':
       // An invalid pattern never matches, `not_regex` included.
       if (property.pattern === null) return FALSE
+      if (property.pattern === UNSAFE_PATTERN) {
+        return state.inconclusive('Regex pattern could backtrack exponentially: not matched locally')
+      }
       return property.pattern.test(String(value)) !== property.negated ? TRUE : FALSE
     case 'compare': {
       if (!Number.isNaN(property.number)) {

@@ -119,7 +119,8 @@ function groupName(indexing: Indexing, index: unknown): string | null {
 function conditionValue(indexing: Indexing, override: unknown, variants: unknown): ConditionValue {
   if (!override) return HASHED_VARIANT
   const list = variants || []
-  if (!Array.isArray(list)) return { kind: 'broken', error: new TypeError('multivariate.variants.some is not a function') }
+  if (!Array.isArray(list))
+    return { kind: 'broken', error: new TypeError('multivariate.variants.some is not a function') }
   for (const variant of list) {
     if (variant === null || variant === undefined) {
       return { kind: 'broken', error: new TypeError(`Cannot read properties of ${String(variant)} (reading 'key')`) }
@@ -136,7 +137,10 @@ function prepareCondition(
   variants: unknown
 ): PreparedCondition {
   if (raw === null || raw === undefined) {
-    return { kind: 'broken', error: new TypeError(`Cannot read properties of ${String(raw)} (reading 'aggregation_group_type_index')`) }
+    return {
+      kind: 'broken',
+      error: new TypeError(`Cannot read properties of ${String(raw)} (reading 'aggregation_group_type_index')`),
+    }
   }
   const condition = fieldsOf(raw)
   const own = condition.aggregation_group_type_index
@@ -165,7 +169,8 @@ function prepareCondition(
 
 function variantTable(indexing: Indexing, variants: unknown): VariantTable {
   const list = variants || []
-  if (!Array.isArray(list)) return { kind: 'broken', error: new TypeError('multivariate.variants.forEach is not a function') }
+  if (!Array.isArray(list))
+    return { kind: 'broken', error: new TypeError('multivariate.variants.forEach is not a function') }
   if (list.length === 0) return NO_VARIANTS
   // Consecutive [min, max) ranges, accumulated in this exact order so the float edges match.
   const bounds: number[] = []
@@ -173,7 +178,10 @@ function variantTable(indexing: Indexing, variants: unknown): VariantTable {
   let min = 0
   for (const variant of list) {
     if (variant === null || variant === undefined) {
-      return { kind: 'broken', error: new TypeError(`Cannot read properties of ${String(variant)} (reading 'rollout_percentage')`) }
+      return {
+        kind: 'broken',
+        error: new TypeError(`Cannot read properties of ${String(variant)} (reading 'rollout_percentage')`),
+      }
     }
     const fields = fieldsOf(variant)
     const max = min + (fields.rollout_percentage as number) / 100.0
@@ -203,7 +211,8 @@ function prepareFlag(indexing: Indexing, raw: Record<string, unknown>): Prepared
     active: !!raw.active,
     continuity: !!raw.ensure_experience_continuity,
     aggregation,
-    conditions: items === null ? null : items.map((item) => prepareCondition(indexing, item, flagAggregation, variants)),
+    conditions:
+      items === null ? null : items.map((item) => prepareCondition(indexing, item, flagAggregation, variants)),
     variants: variantTable(indexing, variants),
     earlyExit: !!filters.early_exit,
     payloads: isObject(payloads) && Object.keys(payloads).length > 0 ? payloads : null,

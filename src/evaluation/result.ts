@@ -12,11 +12,7 @@ export const REQUIRES_SERVER = 3
 export const OUT_OF_ROLLOUT = 4
 
 export type MatchResult =
-  | typeof FALSE
-  | typeof TRUE
-  | typeof INCONCLUSIVE
-  | typeof REQUIRES_SERVER
-  | typeof OUT_OF_ROLLOUT
+  typeof FALSE | typeof TRUE | typeof INCONCLUSIVE | typeof REQUIRES_SERVER | typeof OUT_OF_ROLLOUT
 
 const valueOutcome = (value: FeatureFlagValue): ValueOutcome => Object.freeze({ kind: 'value' as const, value })
 

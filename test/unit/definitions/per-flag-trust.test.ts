@@ -78,7 +78,9 @@ describe.each(malformations)('%s', (_name, oddFlags, extraCohorts) => {
 
   test('in an API response leaves every other flag evaluating locally, without remote calls', async () => {
     mockApi(200, { flags, group_type_mapping: {}, cohorts })
-    const remote = nock(CLIENT_HOST).post(/\/flags/).reply(200, { flags: {} })
+    const remote = nock(CLIENT_HOST)
+      .post(/\/flags/)
+      .reply(200, { flags: {} })
     const { client: posthog } = client({ featureFlagsPollingInterval: 600000 })
     await startedUp(posthog)
     await assertOthersEvaluateLocally(posthog)

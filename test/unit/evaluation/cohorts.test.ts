@@ -56,7 +56,13 @@ describe('leaf groups', () => {
   })
 
   test('flag properties inside a cohort are flag dependencies', () => {
-    const flagLeaf = { key: 'other', type: 'flag', value: true, operator: 'flag_evaluates_to', dependency_chain: ['other'] }
+    const flagLeaf = {
+      key: 'other',
+      type: 'flag',
+      value: true,
+      operator: 'flag_evaluates_to',
+      dependency_chain: ['other'],
+    }
     const cohorts = { '1': { type: 'AND', values: [flagLeaf, pro] } }
     const defs = definitions(
       [

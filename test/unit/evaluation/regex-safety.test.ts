@@ -1,0 +1,39 @@
+// Regex conditions cannot stall evaluation: patterns that could backtrack exponentially are not matched locally.
+import { backtracksExponentially } from '../../../src/evaluation/pattern'
+import { matches, person } from './helpers'
+
+test('a catastrophic pattern against a long value answers inconclusive at once', () => {
+  const started = performance.now()
+  expect(matches(person('name', 'regex', '^(a+)+$'), { name: `${'a'.repeat(50000)}!` })).toBe('inconclusive')
+  expect(matches(person('name', 'not_regex', '(a|aa)*$'), { name: `${'a'.repeat(50000)}!` })).toBe('inconclusive')
+  expect(performance.now() - started).toBeLessThan(100)
+})
+
+test.each(['^(a+)+$', '(a*)*b', '(x+x+)+y', '(a|aa)*c', '(\\w+\\s?)+$', '(a{1,5}){2,}', '(.)\\1', '(?<n>a)\\k<n>'])(
+  '%s is refused locally',
+  (pattern) => {
+    expect(backtracksExponentially(pattern)).toBe(true)
+  }
+)
+
+test.each([
+  '^a',
+  'posthog\\.com$',
+  '(?<x>p)ro',
+  '\\d+',
+  'US|GB',
+  '^$',
+  '.*',
+  '^[a-z]+@[a-z]+\\.(com|org)$',
+  '(ab)+',
+  '[(a+)+]',
+  'a{2}',
+  '(a+)?',
+])('%s is matched as upstream matches it', (pattern) => {
+  expect(backtracksExponentially(pattern)).toBe(false)
+})
+
+test('ordinary patterns still match locally', () => {
+  expect(matches(person('email', 'regex', '^[a-z]+@posthog\\.com$'), { email: 'max@posthog.com' })).toBe(true)
+  expect(matches(person('email', 'not_regex', 'posthog'), { email: 'max@example.com' })).toBe(true)
+})
