@@ -25,6 +25,9 @@ const INHERIT: ConditionTarget = Object.freeze({ kind: 'inherit' })
 const SKIP: ConditionTarget = Object.freeze({ kind: 'skip' })
 const HASHED_VARIANT: ConditionValue = Object.freeze({ kind: 'variant' })
 const NO_VARIANTS: VariantTable = Object.freeze({ kind: 'none' })
+const BY_DISTINCT_ID: Aggregation = Object.freeze({ kind: 'person', byDevice: false })
+const BY_DEVICE: Aggregation = Object.freeze({ kind: 'person', byDevice: true })
+const UNKNOWN_GROUP: Aggregation = Object.freeze({ kind: 'unknown_group' })
 
 /** A field read the way upstream's reads behave: primitives have no fields, null and undefined fail. */
 const fieldsOf = (value: unknown): Record<string, unknown> => (isObject(value) ? value : EMPTY)
@@ -35,6 +38,32 @@ interface Indexing {
   /** One outcome object per distinct variant value across the set. */
   outcomes: Map<unknown, ValueOutcome>
   properties: Map<string, PreparedProperty>
+  conditions: Map<string, PreparedCondition>
+  conditionLists: Map<string, readonly PreparedCondition[]>
+  conditionIds: Map<PreparedCondition, number>
+  variantTables: Map<string, VariantTable>
+  aggregations: Map<string, Aggregation>
+}
+
+/** Looks `key` up in `map`, building and remembering the value on a miss; no sharing when key is undefined. */
+function shared<T>(map: Map<string, T>, key: string | undefined, build: () => T): T {
+  if (key === undefined) return build()
+  let value = map.get(key)
+  if (value === undefined) {
+    value = build()
+    map.set(key, value)
+  }
+  return value
+}
+
+/** A number naming one condition object (shared conditions have one id). */
+function conditionId(indexing: Indexing, condition: PreparedCondition): number {
+  let id = indexing.conditionIds.get(condition)
+  if (id === undefined) {
+    id = indexing.conditionIds.size
+    indexing.conditionIds.set(condition, id)
+  }
+  return id
 }
 
 function outcomeFor(indexing: Indexing, variantKey: unknown): ValueOutcome {
@@ -130,7 +159,31 @@ function conditionValue(indexing: Indexing, override: unknown, variants: unknown
   return HASHED_VARIANT
 }
 
+/**
+ * Indexes a condition, shared with identical ones of the set: same fields, same flag aggregation and (when it has a
+ * variant override, which is checked against them) the same variants.
+ */
 function prepareCondition(
+  indexing: Indexing,
+  raw: unknown,
+  flagAggregation: unknown,
+  variants: unknown
+): PreparedCondition {
+  const fields = fieldsOf(raw)
+  const parts = [
+    raw === null || raw === undefined ? 'x' : 'o',
+    canonical(fields.aggregation_group_type_index),
+    canonical(flagAggregation),
+    canonical(fields.properties),
+    canonical(fields.rollout_percentage),
+    canonical(fields.variant),
+    fields.variant ? canonical(variants) : '-',
+  ]
+  const key = parts.includes(undefined) ? undefined : parts.join('\u0001')
+  return shared(indexing.conditions, key, () => buildCondition(indexing, raw, flagAggregation, variants))
+}
+
+function buildCondition(
   indexing: Indexing,
   raw: unknown,
   flagAggregation: unknown,
@@ -168,6 +221,10 @@ function prepareCondition(
 }
 
 function variantTable(indexing: Indexing, variants: unknown): VariantTable {
+  return shared(indexing.variantTables, canonical(variants), () => buildVariantTable(indexing, variants))
+}
+
+function buildVariantTable(indexing: Indexing, variants: unknown): VariantTable {
   const list = variants || []
   if (!Array.isArray(list))
     return { kind: 'broken', error: new TypeError('multivariate.variants.forEach is not a function') }
@@ -198,21 +255,28 @@ function prepareFlag(indexing: Indexing, raw: Record<string, unknown>): Prepared
   const flagAggregation = filters.aggregation_group_type_index
   let aggregation: Aggregation
   if (flagAggregation === null || flagAggregation === undefined) {
-    aggregation = { kind: 'person', byDevice: raw.bucketing_identifier === 'device_id' }
+    aggregation = raw.bucketing_identifier === 'device_id' ? BY_DEVICE : BY_DISTINCT_ID
   } else {
     const name = groupName(indexing, flagAggregation)
-    aggregation = name === null ? { kind: 'unknown_group' } : { kind: 'group', name }
+    aggregation =
+      name === null ? UNKNOWN_GROUP : shared(indexing.aggregations, name, (): Aggregation => ({ kind: 'group', name }))
   }
   const groups = filters.groups || []
   const items = itemsOf(groups)
+  let conditions: readonly PreparedCondition[] | null = null
+  if (items !== null) {
+    const list = items.map((item) => prepareCondition(indexing, item, flagAggregation, variants))
+    // Identical condition lists (e.g. "everyone, 100%") are shared too; their conditions' identities make the key.
+    const ids = list.map((condition) => conditionId(indexing, condition)).join(',')
+    conditions = shared(indexing.conditionLists, ids, () => list)
+  }
   const payloads = filters.payloads
   return {
     key: raw.key as string,
     active: !!raw.active,
     continuity: !!raw.ensure_experience_continuity,
     aggregation,
-    conditions:
-      items === null ? null : items.map((item) => prepareCondition(indexing, item, flagAggregation, variants)),
+    conditions,
     variants: variantTable(indexing, variants),
     earlyExit: !!filters.early_exit,
     payloads: isObject(payloads) && Object.keys(payloads).length > 0 ? payloads : null,
@@ -230,6 +294,11 @@ export function prepareDefinitions(data: FlagDefinitionCacheData): PreparedDefin
     groupTypeMapping: data.groupTypeMapping,
     outcomes: new Map(),
     properties: new Map(),
+    conditions: new Map(),
+    conditionLists: new Map(),
+    conditionIds: new Map(),
+    variantTables: new Map(),
+    aggregations: new Map(),
   }
   const flagsByKey = new Map<string, PreparedFlag>()
   const keys: string[] = []
