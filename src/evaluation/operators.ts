@@ -163,7 +163,13 @@ export function matchValueProperty(
       if (property.pattern === UNSAFE_PATTERN) {
         return state.inconclusive('Regex pattern could backtrack exponentially: not matched locally')
       }
-      return property.pattern.test(String(value)) !== property.negated ? TRUE : FALSE
+      {
+        const matched = property.pattern.test(String(value))
+        if (matched === undefined) {
+          return state.inconclusive('Value too long to match this regex locally within the evaluation bound')
+        }
+        return matched !== property.negated ? TRUE : FALSE
+      }
     case 'compare': {
       if (!Number.isNaN(property.number)) {
         const actual = typeof value === 'number' ? value : parseFloat(String(value))

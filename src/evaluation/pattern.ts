@@ -1,11 +1,17 @@
 // Regex conditions. Patterns come from the definitions, which anyone who can write to a shared cache controls, so
 // a pattern must not be able to stall evaluation. JavaScript's engine backtracks: the forms that make it take
-// exponential time are a repeated group that itself repeats or alternates (`(a+)+`, `(a|aa)*`) and backreferences.
-// Such patterns are not matched locally (the condition is inconclusive, so the server decides); every other pattern
-// is matched by the JavaScript engine exactly as upstream matches it, in time polynomial in the value's length.
+// exponential time are a repeated group that itself repeats or alternates (`(a+)+`, `(a|aa)*`) and backreferences;
+// such patterns are never matched locally. Any other pattern with k repeating quantifiers costs at most about
+// (n + 1)^(k + 1) steps on a value of length n (k nested choices of where each repetition ends, at each start
+// position), so it is matched, exactly as upstream matches it, only when that bound is within MAX_STEPS. Otherwise
+// the condition is inconclusive and the server decides.
+
+/** About 10 ms of backtracking at worst (about 1 ns a step). */
+export const MAX_STEPS = 1e7
 
 export interface Pattern {
-  test(value: string): boolean
+  /** Whether the value matches; undefined when matching it could exceed MAX_STEPS (inconclusive). */
+  test(value: string): boolean | undefined
 }
 
 /** A pattern refused locally: matching answers inconclusive. */
@@ -17,6 +23,30 @@ function repeatsAt(source: string, i: number): { repeats: boolean; end: number }
   if (!match) return null
   const max = match[2] === undefined ? Number(match[1]) : match[3] === '' ? Infinity : Number(match[3])
   return { repeats: max > 1, end: i + match[0].length }
+}
+
+/** How many repeating quantifiers (`*`, `+`, `{n,}`, `{n,m}` with m > 1) the pattern has, outside classes. */
+export function repeatingQuantifiers(source: string): number {
+  let count = 0
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i]
+    if (char === '\\') {
+      i++
+    } else if (char === '[') {
+      for (i++; i < source.length && source[i] !== ']'; i++) {
+        if (source[i] === '\\') i++
+      }
+    } else if (char === '*' || char === '+') {
+      count++
+    } else if (char === '{') {
+      const quantifier = repeatsAt(source, i)
+      if (quantifier) {
+        if (quantifier.repeats) count++
+        i = quantifier.end - 1
+      }
+    }
+  }
+  return count
 }
 
 /**
@@ -90,5 +120,8 @@ export function compilePattern(source: string): Pattern | null | typeof UNSAFE_P
   } catch {
     return null
   }
-  return backtracksExponentially(source) ? UNSAFE_PATTERN : compiled
+  if (backtracksExponentially(source)) return UNSAFE_PATTERN
+  // The longest value this pattern may be matched against within MAX_STEPS.
+  const maxLength = Math.floor(Math.pow(MAX_STEPS, 1 / (repeatingQuantifiers(source) + 1))) - 1
+  return { test: (value) => (value.length > maxLength ? undefined : compiled.test(value)) }
 }

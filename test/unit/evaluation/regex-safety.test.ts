@@ -1,5 +1,5 @@
 // Regex conditions cannot stall evaluation: patterns that could backtrack exponentially are not matched locally.
-import { backtracksExponentially } from '../../../src/evaluation/pattern'
+import { MAX_STEPS, backtracksExponentially, repeatingQuantifiers } from '../../../src/evaluation/pattern'
 import { matches, person } from './helpers'
 
 test('a catastrophic pattern against a long value answers inconclusive at once', () => {
@@ -36,4 +36,26 @@ test.each([
 test('ordinary patterns still match locally', () => {
   expect(matches(person('email', 'regex', '^[a-z]+@posthog\\.com$'), { email: 'max@posthog.com' })).toBe(true)
   expect(matches(person('email', 'not_regex', 'posthog'), { email: 'max@example.com' })).toBe(true)
+})
+
+test.each([
+  ['^a', 0],
+  ['\\d+', 1],
+  ['^[a-z]+@[a-z]+\\.(com|org)$', 2],
+  ['[*+]a{1}b{1,3}c{2,}', 2],
+  ['.*.*.*x', 3],
+])('%s has %i repeating quantifiers', (pattern, count) => {
+  expect(repeatingQuantifiers(pattern)).toBe(count)
+})
+
+test('a pattern is matched locally only on values short enough for its bound, and inconclusive beyond', () => {
+  // Four repeating quantifiers: at most (n + 1)^5 steps, within MAX_STEPS up to n = 24.
+  const pattern = 'a*a*a*a*b'
+  expect(matches(person('name', 'regex', pattern), { name: 'a'.repeat(24) })).toBe(false)
+  const started = performance.now()
+  expect(matches(person('name', 'regex', pattern), { name: 'a'.repeat(5000) })).toBe('inconclusive')
+  expect(performance.now() - started).toBeLessThan(100)
+  // One quantifier: long values are still matched.
+  expect(matches(person('name', 'regex', '^a+$'), { name: 'a'.repeat(3000) })).toBe(true)
+  expect(MAX_STEPS).toBe(1e7)
 })
