@@ -463,11 +463,7 @@ function generateContext(rng: Rng, index: number): Context {
 
 export interface ScenarioOptions {
   contexts?: number
-  /**
-   * Let group flags have flag dependencies too. Upstream then evaluates a dependency with the group's key and
-   * properties and caches it where person flags of the same getAllFlags call read it, in an order set by its
-   * promise scheduling; compare single-flag calls only for such scenarios.
-   */
+  /** Let group flags have flag dependencies too. */
   groupDependencies?: boolean
   /** Also generate parts no server sends (see {@link malformedProperty} and its callers). */
   malformed?: boolean
