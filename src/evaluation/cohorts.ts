@@ -17,9 +17,10 @@ export function prepareGroup(raw: unknown, prepareLeaf: (raw: unknown) => Prepar
   const values = raw.values
   if (!values) return EVERYONE
   if (!Array.isArray(values)) {
-    return typeof values === 'string' || (isObject(values) && values.length !== 0) || typeof values !== 'object'
-      ? { kind: 'broken', error: new TypeError('Cohort property group values cannot be read') }
-      : EVERYONE
+    // Upstream reads `values.length` and then `'values' in values[0]`: only an object with length 0 gets through.
+    return isObject(values) && values.length === 0
+      ? EVERYONE
+      : { kind: 'broken', error: new TypeError('Cohort property group values cannot be read') }
   }
   if (values.length === 0) return EVERYONE
   if (depth > MAX_GROUP_DEPTH)

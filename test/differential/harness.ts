@@ -181,7 +181,6 @@ const sameFailure = (call: string, ours: string, latest: string): boolean =>
 
 export interface RunOptions {
   payloadsWithMatchValue?: boolean
-  singleFlagCallsOnly?: boolean
   /** How many of the scenario's contexts also run with remote fallback allowed (0: none). */
   remoteContexts?: number
 }
@@ -215,7 +214,6 @@ function callsFor(scenario: Scenario, context: Context, options: RunOptions, loc
       }
     }
   }
-  if (options.singleFlagCallsOnly) return calls
   const someKeys = scenario.keys.filter((_, index) => index % 2 === 0)
   calls.push(
     { name: 'getAllFlags', run: (client) => client.getAllFlags(context.distinctId, { ...base }) },
