@@ -1,10 +1,10 @@
 // Regex conditions. Patterns come from the definitions, which anyone who can write to a shared cache controls, so
 // a pattern must not be able to stall evaluation. JavaScript's engine backtracks: the forms that make it take
 // exponential time are a repeated group that itself repeats or alternates (`(a+)+`, `(a|aa)*`) and backreferences;
-// such patterns are never matched locally. Any other pattern with k repeating quantifiers costs at most about
-// (n + 1)^(k + 1) steps on a value of length n (k nested choices of where each repetition ends, at each start
-// position), so it is matched, exactly as upstream matches it, only when that bound is within MAX_STEPS. Otherwise
-// the condition is inconclusive and the server decides.
+// such patterns are never matched locally. Any other pattern with k repeating quantifiers and alternations of b1,
+// b2... branches costs at most about b1 * b2 * ... * (n + 1)^(k + 1) steps on a value of length n (where each
+// repetition ends and which branch is taken, at each start position), so it is matched, exactly as upstream matches
+// it, only when that bound is within MAX_STEPS. Otherwise the condition is inconclusive and the server decides.
 
 /** About 10 ms of backtracking at worst (about 1 ns a step). */
 export const MAX_STEPS = 1e7
@@ -25,9 +25,15 @@ function repeatsAt(source: string, i: number): { repeats: boolean; end: number }
   return { repeats: max > 1, end: i + match[0].length }
 }
 
-/** How many repeating quantifiers (`*`, `+`, `{n,}`, `{n,m}` with m > 1) the pattern has, outside classes. */
-export function repeatingQuantifiers(source: string): number {
-  let count = 0
+/**
+ * How many repeating quantifiers (`*`, `+`, `{n,}`, `{n,m}` with m > 1) the pattern has outside classes, and the
+ * product of the branch counts of its alternations (each group, and the pattern itself, counts its own `|`).
+ */
+export function choicePoints(source: string): { quantifiers: number; branches: number } {
+  let quantifiers = 0
+  let branches = 1
+  /** `|` seen so far at each open level; the first entry is the pattern's top level. */
+  const alternatives = [0]
   for (let i = 0; i < source.length; i++) {
     const char = source[i]
     if (char === '\\') {
@@ -36,17 +42,24 @@ export function repeatingQuantifiers(source: string): number {
       for (i++; i < source.length && source[i] !== ']'; i++) {
         if (source[i] === '\\') i++
       }
+    } else if (char === '(') {
+      alternatives.push(0)
+    } else if (char === ')') {
+      if (alternatives.length > 1) branches *= (alternatives.pop() as number) + 1
+    } else if (char === '|') {
+      alternatives[alternatives.length - 1]++
     } else if (char === '*' || char === '+') {
-      count++
+      quantifiers++
     } else if (char === '{') {
       const quantifier = repeatsAt(source, i)
       if (quantifier) {
-        if (quantifier.repeats) count++
+        if (quantifier.repeats) quantifiers++
         i = quantifier.end - 1
       }
     }
   }
-  return count
+  for (const count of alternatives) branches *= count + 1
+  return { quantifiers, branches }
 }
 
 /**
@@ -122,6 +135,7 @@ export function compilePattern(source: string): Pattern | null | typeof UNSAFE_P
   }
   if (backtracksExponentially(source)) return UNSAFE_PATTERN
   // The longest value this pattern may be matched against within MAX_STEPS.
-  const maxLength = Math.floor(Math.pow(MAX_STEPS, 1 / (repeatingQuantifiers(source) + 1))) - 1
+  const { quantifiers, branches } = choicePoints(source)
+  const maxLength = Math.floor(Math.pow(MAX_STEPS / branches, 1 / (quantifiers + 1))) - 1
   return { test: (value) => (value.length > maxLength ? undefined : compiled.test(value)) }
 }

@@ -1,5 +1,5 @@
 // Regex conditions cannot stall evaluation: patterns that could backtrack exponentially are not matched locally.
-import { MAX_STEPS, backtracksExponentially, repeatingQuantifiers } from '../../../src/evaluation/pattern'
+import { MAX_STEPS, backtracksExponentially, choicePoints } from '../../../src/evaluation/pattern'
 import { matches, person } from './helpers'
 
 test('a catastrophic pattern against a long value answers inconclusive at once', () => {
@@ -39,13 +39,22 @@ test('ordinary patterns still match locally', () => {
 })
 
 test.each([
-  ['^a', 0],
-  ['\\d+', 1],
-  ['^[a-z]+@[a-z]+\\.(com|org)$', 2],
-  ['[*+]a{1}b{1,3}c{2,}', 2],
-  ['.*.*.*x', 3],
-])('%s has %i repeating quantifiers', (pattern, count) => {
-  expect(repeatingQuantifiers(pattern)).toBe(count)
+  ['^a', 0, 1],
+  ['\\d+', 1, 1],
+  ['^[a-z]+@[a-z]+\\.(com|org)$', 2, 2],
+  ['[*+|]a{1}b{1,3}c{2,}', 2, 1],
+  ['.*.*.*x', 3, 1],
+  ['US|GB|DE', 0, 3],
+  ['(a|b)(c|d|e)x', 0, 6],
+])('%s has %i repeating quantifiers and %i alternative paths', (pattern, quantifiers, branches) => {
+  expect(choicePoints(pattern)).toEqual({ quantifiers, branches })
+})
+
+test('a chain of alternations whose paths multiply past the bound is inconclusive, never explored', () => {
+  const pattern = `${'(a|a)'.repeat(40)}b`
+  const started = performance.now()
+  expect(matches(person('name', 'regex', pattern), { name: 'a'.repeat(40) })).toBe('inconclusive')
+  expect(performance.now() - started).toBeLessThan(100)
 })
 
 test('a pattern is matched locally only on values short enough for its bound, and inconclusive beyond', () => {
