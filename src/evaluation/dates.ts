@@ -1,5 +1,9 @@
 // Date targets of is_date_before / is_date_after: relative ("-7d") or anything `new Date` accepts.
-import type { RelativeDate } from './model'
+/** A distance back from now: `amount` hours, days, weeks, months or years. */
+export interface RelativeDate {
+  amount: number
+  unit: string
+}
 
 const RELATIVE = /^-?([0-9]+)([a-z])$/
 

@@ -1,7 +1,7 @@
 // Bucketing: the first 15 hex digits (60 bits) of SHA-1(`${flagKey}.${id}${salt}`) scaled to [0, 1].
-import { digestBytes, digestState, sha1Hex, writeBytes, writeUtf8 } from './sha1'
+import { digestBytes, digestState, writeBytes, writeUtf8 } from './sha1'
 
-/** The spec's LONG_SCALE, 0xfffffffffffffff (15 hex f's), which as a double is exactly 2^60. */
+/** Upstream's LONG_SCALE, 0xfffffffffffffff (15 hex f's), which as a double is exactly 2^60. */
 const LONG_SCALE = 2 ** 60
 const VARIANT_SALT = new TextEncoder().encode('variant')
 const DOT = new TextEncoder().encode('.')
@@ -16,30 +16,21 @@ export function setSha1Implementation(fn: ((input: string) => string) | undefine
   customSha1 = fn
 }
 
-/** The SHA-1 in use, as a hex function (tests and diagnostics). */
-export function sha1(input: string): string {
-  return customSha1 ? customSha1(input) : sha1Hex(input)
-}
-
 /**
- * `hash(flagKey, id, salt)` of the spec, with salt '' or 'variant'. The input is encoded straight into the SHA-1
+ * The flag's hash of an id as a fraction in [0, 1]: the rollout hash, or with `forVariant` the variant hash (salt
+ * 'variant'). The input is encoded straight into the SHA-1
  * buffer (no concatenated string), and the 60-bit prefix is built from the digest words: parseInt of 15 hex
  * digits and this sum round the same exact integer once, so the results are bit-identical.
  */
-export function bucket(flagKey: string, id: string, salted: boolean): number {
+export function rolloutHash(flagKey: string, id: string, forVariant: boolean): number {
   if (customSha1) {
-    const hex = customSha1(salted ? `${flagKey}.${id}variant` : `${flagKey}.${id}`)
+    const hex = customSha1(forVariant ? `${flagKey}.${id}variant` : `${flagKey}.${id}`)
     return parseInt(hex.slice(0, 15), 16) / LONG_SCALE
   }
   let end = writeUtf8(flagKey, 0)
   end = writeBytes(DOT, end)
   end = writeUtf8(id, end)
-  if (salted) end = writeBytes(VARIANT_SALT, end)
+  if (forVariant) end = writeBytes(VARIANT_SALT, end)
   digestBytes(end)
   return ((digestState[0] >>> 0) * 0x10000000 + (digestState[1] >>> 4)) / LONG_SCALE
-}
-
-/** The spec's hash for arbitrary strings (what {@link bucket} computes, without the prepared prefix). */
-export function hashKey(key: string, id: string, salt = ''): number {
-  return parseInt(sha1(`${key}.${id}${salt}`).slice(0, 15), 16) / LONG_SCALE
 }

@@ -1,98 +1,144 @@
 // The indexed form of a definition set. Everything that does not depend on who is evaluated is worked out once
-// (operator codes, lowercased targets, compiled regexes, parsed dates, cohort links, variant tables, shared outcome
-// objects), and the raw definitions are not kept: the index is smaller than the JSON it came from.
+// (lowercased targets, compiled patterns, parsed dates and versions, variant tables, shared outcome objects), and
+// the raw definitions are not kept. Every part of a flag is indexed on its own: a malformed part becomes a node
+// that answers the way upstream does for it (inconclusive, or an error), so it only affects the flags using it.
 import type { PreparedDefinitionsBase, PreparedFlagBase, ValueOutcome } from './types'
+import type { Pattern, UNSAFE_PATTERN } from './pattern'
 
-/** Operator codes of value properties. */
-export const EXACT = 0
-export const IS_NOT = 1
-export const IS_SET = 2
-export const ICONTAINS = 3
-export const NOT_ICONTAINS = 4
-export const REGEX = 5
-export const NOT_REGEX = 6
-export const GT = 7
-export const GTE = 8
-export const LT = 9
-export const LTE = 10
-export const IS_DATE_BEFORE = 11
-export const IS_DATE_AFTER = 12
-export const IS_NOT_SET = 13
-export const UNKNOWN_OPERATOR = 14
-/** A value property whose target could not be indexed (its string form throws): rethrown where upstream threw. */
-export const FAILED = 15
-/** Property kinds that are not matched against a value. */
-export const COHORT = 16
-export const FLAG = 17
-/** A cohort property whose id could not be read; evaluating it rethrows. */
-export const BROKEN_COHORT = 18
+/** A property key exactly as given: used with `in` and as an index, so it coerces as upstream's lookups did. */
+export type RawKey = unknown
+
+/** A `[major, minor, patch]` version. */
+export type Version = readonly [number, number, number]
+
+/** A date target: epoch ms, a distance back from now, or why it cannot be used. */
+export type DateTarget =
+  | { readonly kind: 'absolute'; readonly ms: number }
+  | { readonly kind: 'relative'; readonly amount: number; readonly unit: string }
+  | { readonly kind: 'invalid'; readonly reason: string }
+
+/** A version target: an exact version to compare with, a half-open range, or why it is not a version. */
+export type VersionTarget =
+  | { readonly kind: 'version'; readonly version: Version }
+  | { readonly kind: 'range'; readonly lower: Version; readonly upper: Version }
+  | { readonly kind: 'invalid'; readonly reason: string }
+
+export type Comparison = 'gt' | 'gte' | 'lt' | 'lte'
+export type VersionComparison = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'range'
+export type TextTest = 'contains' | 'starts' | 'ends'
+
+/** One property condition on a person or group property, a cohort or another flag. */
+export type PreparedProperty =
+  | { readonly kind: 'exact'; readonly key: RawKey; readonly negated: boolean; readonly targets: readonly string[] }
+  | { readonly kind: 'is_set'; readonly key: RawKey }
+  | { readonly kind: 'is_not_set'; readonly key: RawKey }
+  | {
+      readonly kind: 'text'
+      readonly key: RawKey
+      readonly test: TextTest
+      readonly negated: boolean
+      readonly needle: string
+    }
+  /**
+   * `pattern` null: the target is not a valid pattern (never matches, negated or not); 'unsafe': a pattern that
+   * could backtrack exponentially, not matched locally (inconclusive).
+   */
+  | {
+      readonly kind: 'regex'
+      readonly key: RawKey
+      readonly negated: boolean
+      readonly pattern: Pattern | null | typeof UNSAFE_PATTERN
+    }
+  /** `number`: the target as a finite number, NaN when it is not one (then the comparison is on strings). */
+  | {
+      readonly kind: 'compare'
+      readonly key: RawKey
+      readonly op: Comparison
+      readonly text: string
+      readonly number: number
+    }
+  | { readonly kind: 'date'; readonly key: RawKey; readonly before: boolean; readonly target: DateTarget }
+  | {
+      readonly kind: 'semver'
+      readonly key: RawKey
+      readonly op: VersionComparison
+      readonly target: VersionTarget
+    }
+  | { readonly kind: 'unknown_operator'; readonly key: RawKey; readonly operator: string }
+  /** `cohortId`: the referenced cohort; `notIn`: flag-level `not_in` (cohort leaves ignore the operator). */
+  | { readonly kind: 'cohort'; readonly cohortId: string; readonly notIn: boolean }
+  /** A `type: 'flag'` property; `problem` non-empty when its chain is unusable. */
+  | {
+      readonly kind: 'dependency'
+      readonly target: string
+      readonly chain: readonly string[]
+      readonly expected: unknown
+      readonly problem: string
+    }
+  /** Reading it fails the way upstream's read did (a missing property object, a value whose text throws). */
+  | { readonly kind: 'broken'; readonly error: unknown }
+
+/** A cohort's property group, as upstream reads it (the first element decides nested groups or leaves). */
+export type PreparedGroup =
+  | { readonly kind: 'everyone' }
+  | { readonly kind: 'broken'; readonly error: unknown }
+  | { readonly kind: 'groups'; readonly isAnd: boolean; readonly groups: readonly PreparedGroup[] }
+  | {
+      readonly kind: 'leaves'
+      readonly isAnd: boolean
+      readonly leaves: readonly PreparedProperty[]
+      /** Which leaves are negated; null when none is. */
+      readonly negated: readonly boolean[] | null
+    }
 
 /**
- * One property condition, in one small shape. What `text` and `aux` hold depends on `op`:
- * - EXACT / IS_NOT: `text` the lowercased target; `aux` the lowercased elements when the target is an array.
- * - ICONTAINS / NOT_ICONTAINS: `text` the lowercased target.
- * - REGEX / NOT_REGEX: `aux` the compiled pattern, null when it does not compile.
- * - GT..LTE: `text` the target as a string; `aux` the numeric target, null for non-number, non-string targets.
- * - IS_DATE_*: `text` the target as a string; `aux` epoch ms (absolute), a {@link RelativeDate}, null (unparseable)
- *   or false (boolean target).
- * - UNKNOWN_OPERATOR: `text` the operator as written. FAILED / BROKEN_COHORT: `aux` the failure.
- * - COHORT: `text` the cohort id; `aux` its group (undefined: not local, a static cohort).
- * - FLAG: `key` the flag it depends on; `text` why the chain is unusable ('' if it is fine); `aux` a
- *   {@link Dependency}.
+ * Which properties and bucketing value a condition uses: the flag's own (`inherit`), a group named at condition
+ * level (mixed targeting), or none (`skip`: its group type is not in the mapping).
  */
-export class PreparedProperty {
-  constructor(
-    public op: number,
-    /** The raw key, used with `in` exactly as given. */
-    public key: unknown,
-    public text: string,
-    public aux: unknown
-  ) {}
-}
+export type ConditionTarget =
+  { readonly kind: 'inherit' } | { readonly kind: 'group'; readonly name: string } | { readonly kind: 'skip' }
 
-export interface RelativeDate {
-  amount: number
-  unit: string
-}
-
-export interface Dependency {
-  chain: readonly string[]
-  expected: unknown
-}
-
-/** A cohort's property group: either nested groups or leaf properties (decided by its first element). */
-export interface PreparedGroup {
-  readonly isAnd: boolean
-  /** null when the group is a leaf group. */
-  readonly groups: readonly PreparedGroup[] | null
-  readonly leaves: readonly PreparedProperty[]
-  /** Which leaves are negated; null when none is. */
-  readonly negated: readonly boolean[] | null
-}
+/** What a matching condition yields: a valid variant override, the hashed variant, or a failure to read. */
+export type ConditionValue =
+  | { readonly kind: 'override'; readonly outcome: ValueOutcome }
+  | { readonly kind: 'variant' }
+  | { readonly kind: 'broken'; readonly error: unknown }
 
 /** One release condition. */
-export interface PreparedCondition {
-  readonly properties: readonly PreparedProperty[]
-  /** `rollout_percentage / 100`: included when the hash is not above it. Infinity when there is no rollout. */
-  readonly threshold: number
-  /** The outcome of a valid variant override, else null. */
-  readonly override: ValueOutcome | null
-}
+export type PreparedCondition =
+  | { readonly kind: 'broken'; readonly error: unknown }
+  | {
+      readonly kind: 'condition'
+      readonly target: ConditionTarget
+      /** null: `properties` cannot be iterated (reading them fails). */
+      readonly properties: readonly PreparedProperty[] | null
+      /** `rollout_percentage / 100`; null when there is no rollout. */
+      readonly threshold: number | null
+      readonly value: ConditionValue
+    }
+
+/** The variant table, `[min0, max0, min1, max1, ...]` in definition order, or why it cannot be built. */
+export type VariantTable =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'table'; readonly bounds: readonly number[]; readonly outcomes: readonly ValueOutcome[] }
+  | { readonly kind: 'broken'; readonly error: unknown }
+
+/** How a flag is bucketed: by the distinct id, by `$device_id`, or by the key of a group type. */
+export type Aggregation =
+  | { readonly kind: 'person'; readonly byDevice: boolean }
+  | { readonly kind: 'group'; readonly name: string }
+  /** A group type index missing from the mapping: inconclusive. */
+  | { readonly kind: 'unknown_group' }
 
 export interface PreparedFlag extends PreparedFlagBase {
   readonly active: boolean
   readonly continuity: boolean
-  /** null for person flags; the group type name for group flags, '' when the index is not in the mapping. */
-  readonly groupName: string | null
-  /**
-   * Prefix of this flag's dependency cache keys: '' for person flags, one per group type for group flags, so that
-   * dependencies evaluated for a group never answer for a person (or another group type) in a shared cache.
-   */
-  readonly dependencyScope: string
-  readonly conditions: readonly PreparedCondition[]
-  /** Variant table: `[min0, max0, min1, max1, ...]` in definition order, null without variants. */
-  readonly variantBounds: readonly number[] | null
-  readonly variantOutcomes: readonly ValueOutcome[] | null
+  readonly aggregation: Aggregation
+  /** null: `filters.groups` cannot be iterated. */
+  readonly conditions: readonly PreparedCondition[] | null
+  readonly variants: VariantTable
+  /** A condition whose rollout excludes the id ends the evaluation with false. */
+  readonly earlyExit: boolean
   readonly payloads: Readonly<Record<string, unknown>> | null
 }
 
@@ -100,4 +146,5 @@ export interface PreparedDefinitions extends PreparedDefinitionsBase {
   readonly flagsByKey: ReadonlyMap<string, PreparedFlag>
   /** Every flag key once, in definition order (a repeated key keeps its first position, its last definition). */
   readonly keys: readonly string[]
+  readonly cohorts: ReadonlyMap<string, PreparedGroup>
 }

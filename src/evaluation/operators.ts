@@ -1,205 +1,187 @@
-// Property operators, with upstream's coercions kept on purpose (see spec §4.7 and §6.4): string-coerced
-// case-insensitive `exact`, lexicographic comparison when the property value is a string, `parseFloat` NaN in numeric
-// comparisons, `is_not_set` never decided locally, `is_set` false for null values.
+// Person and group property operators. Coercions follow upstream on purpose: string-coerced case-insensitive
+// `exact`, numeric comparison only when both sides are finite numbers (else on strings), `is_not_set` decided from
+// the key's presence, `is_set` true for a present key even when its value is null.
 import { dateValueMs, parseRelativeDate, relativeDateMs } from './dates'
-import {
-  BROKEN_COHORT,
-  COHORT,
-  EXACT,
-  FAILED,
-  FLAG,
-  GT,
-  GTE,
-  ICONTAINS,
-  IS_DATE_AFTER,
-  IS_DATE_BEFORE,
-  IS_NOT,
-  IS_NOT_SET,
-  IS_SET,
-  LT,
-  LTE,
-  NOT_ICONTAINS,
-  NOT_REGEX,
-  PreparedProperty,
-  REGEX,
-  UNKNOWN_OPERATOR,
-  type Dependency,
-  type RelativeDate,
-} from './model'
-import { FALSE, TRUE, inconclusive, type MatchResult } from './result'
+import type { Comparison, DateTarget, PreparedProperty, TextTest, VersionComparison } from './model'
+import { UNSAFE_PATTERN, compilePattern } from './pattern'
+import { FALSE, TRUE, type MatchResult } from './result'
+import { compareVersions, parseVersion, versionTarget } from './semver'
+import type { EvaluationState } from './state'
 
-const OPERATORS: ReadonlyMap<string, number> = new Map([
-  ['exact', EXACT],
-  ['is_not', IS_NOT],
-  ['is_set', IS_SET],
-  ['icontains', ICONTAINS],
-  ['not_icontains', NOT_ICONTAINS],
-  ['regex', REGEX],
-  ['not_regex', NOT_REGEX],
-  ['gt', GT],
-  ['gte', GTE],
-  ['lt', LT],
-  ['lte', LTE],
-  ['is_date_before', IS_DATE_BEFORE],
-  ['is_date_after', IS_DATE_AFTER],
-  ['is_not_set', IS_NOT_SET],
+const COMPARISONS: ReadonlySet<string> = new Set(['gt', 'gte', 'lt', 'lte'])
+const TEXT_TESTS: ReadonlyMap<string, [TextTest, boolean]> = new Map([
+  ['icontains', ['contains', false]],
+  ['not_icontains', ['contains', true]],
+  ['starts_with', ['starts', false]],
+  ['not_starts_with', ['starts', true]],
+  ['ends_with', ['ends', false]],
+  ['not_ends_with', ['ends', true]],
+])
+const VERSION_TESTS: ReadonlyMap<string, VersionComparison> = new Map([
+  ['semver_eq', 'eq'],
+  ['semver_neq', 'neq'],
+  ['semver_gt', 'gt'],
+  ['semver_gte', 'gte'],
+  ['semver_lt', 'lt'],
+  ['semver_lte', 'lte'],
+  ['semver_tilde', 'range'],
+  ['semver_caret', 'range'],
+  ['semver_wildcard', 'range'],
 ])
 
-const NO_DEPENDENCY: Dependency = Object.freeze({ chain: Object.freeze([]), expected: undefined })
-
-function compileRegex(pattern: string): RegExp | null {
-  try {
-    return new RegExp(pattern)
-  } catch {
-    return null
-  }
+function dateTarget(target: unknown): DateTarget {
+  if (typeof target === 'boolean')
+    return { kind: 'invalid', reason: 'Date operations cannot be performed on boolean values' }
+  const text = String(target)
+  const relative = parseRelativeDate(text)
+  if (relative !== null) return { kind: 'relative', amount: relative.amount, unit: relative.unit }
+  const ms = dateValueMs(target instanceof Date || typeof target !== 'object' ? target : undefined)
+  return ms === undefined && !(target instanceof Date)
+    ? { kind: 'invalid', reason: `Invalid date: ${text}` }
+    : { kind: 'absolute', ms: ms ?? NaN }
 }
 
-/** A person or group property: the operator and everything derived from the target. */
-function prepareOperand(raw: Record<string, unknown>): PreparedProperty {
-  const name = raw.operator || 'exact'
-  const op = typeof name === 'string' ? (OPERATORS.get(name) ?? UNKNOWN_OPERATOR) : UNKNOWN_OPERATOR
+/** A person or group property: the operator and everything derived from its target. */
+export function prepareValueProperty(raw: Record<string, unknown>): PreparedProperty {
+  const key = raw.key
+  const operator = raw.operator || 'exact'
   const target = raw.value
-  const property = new PreparedProperty(op, raw.key, '', null)
-  switch (op) {
-    case EXACT:
-    case IS_NOT:
-      if (Array.isArray(target)) property.aux = target.map((element) => String(element).toLowerCase())
-      else property.text = String(target).toLowerCase()
-      break
-    case ICONTAINS:
-    case NOT_ICONTAINS:
-      property.text = String(target).toLowerCase()
-      break
-    case REGEX:
-    case NOT_REGEX:
-      property.aux = compileRegex(String(target))
-      break
-    case GT:
-    case GTE:
-    case LT:
-    case LTE:
-      property.text = String(target)
-      property.aux = typeof target === 'number' ? target : typeof target === 'string' ? parseFloat(target) : null
-      break
-    case IS_DATE_BEFORE:
-    case IS_DATE_AFTER:
-      if (typeof target === 'boolean') {
-        property.aux = false
-        break
-      }
-      property.text = String(target)
-      property.aux =
-        parseRelativeDate(property.text) ??
-        dateValueMs(target instanceof Date || typeof target !== 'object' ? target : undefined) ??
-        null
-      break
-    case UNKNOWN_OPERATOR:
-      property.text = String(name)
-      break
+  if (typeof operator !== 'string') return { kind: 'unknown_operator', key, operator: String(operator) }
+  if (operator === 'exact' || operator === 'is_not') {
+    const targets = Array.isArray(target)
+      ? target.map((element) => String(element).toLowerCase())
+      : [String(target).toLowerCase()]
+    return { kind: 'exact', key, negated: operator === 'is_not', targets }
   }
-  return property
-}
-
-function prepareDependency(raw: Record<string, unknown>): PreparedProperty {
-  const target = String(raw.key)
-  const property = new PreparedProperty(FLAG, target, '', NO_DEPENDENCY)
-  if (!('dependency_chain' in raw)) {
-    property.text = `Flag dependency property for '${target}' is missing required 'dependency_chain' field`
-  } else if (!Array.isArray(raw.dependency_chain)) {
-    property.text = `Flag dependency property for '${target}' has an invalid 'dependency_chain' (expected array, got ${typeof raw.dependency_chain})`
-  } else if (raw.dependency_chain.length === 0) {
-    property.text = `Circular dependency detected for flag '${target}' (empty dependency chain)`
-  } else {
-    property.aux = { chain: raw.dependency_chain.map((key) => String(key)), expected: raw.value }
+  if (operator === 'is_set') return { kind: 'is_set', key }
+  if (operator === 'is_not_set') return { kind: 'is_not_set', key }
+  const text = TEXT_TESTS.get(operator)
+  if (text) return { kind: 'text', key, test: text[0], negated: text[1], needle: String(target).toLowerCase() }
+  if (operator === 'regex' || operator === 'not_regex') {
+    return { kind: 'regex', key, negated: operator === 'not_regex', pattern: compilePattern(String(target)) }
   }
-  return property
-}
-
-/**
- * Indexes one property. At flag level (`inCohort` false) flag properties are dependencies; inside cohorts they are
- * skipped (returned as FLAG with no chain, never evaluated). Negation is the caller's business: it only applies in
- * cohorts.
- */
-export function prepareProperty(raw: Record<string, unknown>, inCohort: boolean): PreparedProperty {
-  const type = raw.type
-  try {
-    if (type === 'cohort') return new PreparedProperty(COHORT, raw.key, String(raw.value), undefined)
-    if (type === 'flag')
-      return inCohort ? new PreparedProperty(FLAG, raw.key, '', NO_DEPENDENCY) : prepareDependency(raw)
-    return prepareOperand(raw)
-  } catch (failure) {
-    // Only values that are not JSON get here (a toString that throws). Kept to be rethrown where upstream threw.
-    return new PreparedProperty(type === 'cohort' ? BROKEN_COHORT : FAILED, raw.key, '', failure)
+  if (COMPARISONS.has(operator)) {
+    const number = typeof target === 'number' ? target : parseFloat(String(target))
+    return {
+      kind: 'compare',
+      key,
+      op: operator as Comparison,
+      text: String(target),
+      number: Number.isFinite(number) ? number : NaN,
+    }
   }
+  if (operator === 'is_date_before' || operator === 'is_date_after') {
+    return { kind: 'date', key, before: operator === 'is_date_before', target: dateTarget(target) }
+  }
+  const version = VERSION_TESTS.get(operator)
+  if (version) return { kind: 'semver', key, op: version, target: versionTarget(operator, String(target)) }
+  return { kind: 'unknown_operator', key, operator }
 }
 
-function compare(op: number, left: unknown, right: unknown): boolean {
-  // The operands keep their JS types on purpose: relational operators coerce exactly as upstream's did.
-  const l = left as number
-  const r = right as number
-  if (op === GT) return l > r
-  if (op === GTE) return l >= r
-  if (op === LT) return l < r
-  return l <= r
+function compare(op: Comparison, left: number | string, right: number | string): boolean {
+  if (op === 'gt') return left > right
+  if (op === 'gte') return left >= right
+  if (op === 'lt') return left < right
+  return left <= right
 }
 
-function matchDate(property: PreparedProperty, value: unknown): MatchResult {
-  const aux = property.aux
-  let target: number
-  if (typeof aux === 'number') target = aux
-  else if (aux === false) return inconclusive('Date operations cannot be performed on boolean values')
-  else if (aux === null) return inconclusive(`Invalid date: ${property.text}`)
-  else target = relativeDateMs((aux as RelativeDate).amount, (aux as RelativeDate).unit, Date.now())
+function textMatches(test: TextTest, value: string, needle: string): boolean {
+  if (test === 'contains') return value.includes(needle)
+  if (test === 'starts') return value.startsWith(needle)
+  return value.endsWith(needle)
+}
+
+type ValueProperty = Exclude<PreparedProperty, { kind: 'cohort' | 'dependency' | 'broken' }>
+
+function matchDate(state: EvaluationState, target: DateTarget, before: boolean, value: unknown): MatchResult {
+  let targetMs: number
+  if (target.kind === 'invalid') return state.inconclusive(target.reason)
+  if (target.kind === 'absolute') targetMs = target.ms
+  else targetMs = relativeDateMs(target.amount, target.unit, Date.now())
   const actual = dateValueMs(value)
-  if (actual === undefined) return inconclusive(`${String(value)} is not a valid date`)
-  if (property.op === IS_DATE_BEFORE) return actual < target ? TRUE : FALSE
-  return actual > target ? TRUE : FALSE
+  if (actual === undefined) return state.inconclusive(`${String(value)} is not a valid date`)
+  return (before ? actual < targetMs : actual > targetMs) ? TRUE : FALSE
 }
 
-function exactMatch(property: PreparedProperty, value: unknown): boolean {
-  const text = String(value).toLowerCase()
-  const elements = property.aux as string[] | null
-  return elements !== null ? elements.includes(text) : property.text === text
+function matchVersion(
+  state: EvaluationState,
+  property: ValueProperty & { kind: 'semver' },
+  value: unknown
+): MatchResult {
+  const actual = parseVersion(String(value))
+  if (actual === null) return state.inconclusive(`Invalid semver: ${String(value)}`)
+  const target = property.target
+  if (target.kind === 'invalid') return state.inconclusive(target.reason)
+  if (target.kind === 'range') {
+    return compareVersions(actual, target.lower) >= 0 && compareVersions(actual, target.upper) < 0 ? TRUE : FALSE
+  }
+  const order = compareVersions(actual, target.version)
+  switch (property.op) {
+    case 'eq':
+      return order === 0 ? TRUE : FALSE
+    case 'neq':
+      return order !== 0 ? TRUE : FALSE
+    case 'gt':
+      return order > 0 ? TRUE : FALSE
+    case 'gte':
+      return order >= 0 ? TRUE : FALSE
+    case 'lt':
+      return order < 0 ? TRUE : FALSE
+    default:
+      return order <= 0 ? TRUE : FALSE
+  }
 }
 
 /** Matches a person or group property against the properties of this evaluation. */
-export function matchProperty(property: PreparedProperty, values: Record<string, unknown>): MatchResult {
+export function matchValueProperty(
+  state: EvaluationState,
+  property: ValueProperty,
+  values: Record<string, unknown>
+): MatchResult {
   const key = property.key as string
   // `in` on purpose: inherited keys count, and a missing map throws (an error outcome) as upstream's did.
-  if (!(key in values)) return inconclusive(`Property ${key} not found in the given properties`)
-  const op = property.op
-  if (op === IS_NOT_SET) return inconclusive('Operator is_not_set is not supported locally')
+  if (!(key in values)) {
+    if (property.kind === 'is_not_set') return TRUE
+    return state.inconclusive(`Property ${key} not found in the given properties`)
+  }
+  if (property.kind === 'is_not_set') return FALSE
+  if (property.kind === 'is_set') return TRUE
   const value = values[key]
-  if (value == null && op !== IS_NOT) return FALSE
-  switch (op) {
-    case EXACT:
-      return exactMatch(property, value) ? TRUE : FALSE
-    case IS_NOT:
-      return exactMatch(property, value) ? FALSE : TRUE
-    case IS_SET:
-      return TRUE
-    case ICONTAINS:
-      return String(value).toLowerCase().includes(property.text) ? TRUE : FALSE
-    case NOT_ICONTAINS:
-      return String(value).toLowerCase().includes(property.text) ? FALSE : TRUE
-    case REGEX:
-      return property.aux !== null && (property.aux as RegExp).test(String(value)) ? TRUE : FALSE
-    case NOT_REGEX:
-      return property.aux !== null && !(property.aux as RegExp).test(String(value)) ? TRUE : FALSE
-    case GT:
-    case GTE:
-    case LT:
-    case LTE:
-      if (property.aux === null) return compare(op, String(value), property.text) ? TRUE : FALSE
-      if (typeof value === 'string') return compare(op, value, property.text) ? TRUE : FALSE
-      return compare(op, value, property.aux) ? TRUE : FALSE
-    case IS_DATE_BEFORE:
-    case IS_DATE_AFTER:
-      return matchDate(property, value)
-    case FAILED:
-      throw property.aux
+  if (value == null && !(property.kind === 'exact' && property.negated)) return FALSE
+  switch (property.kind) {
+    case 'exact': {
+      const text = String(value).toLowerCase()
+      return property.targets.includes(text) !== property.negated ? TRUE : FALSE
+    }
+    case 'text':
+      return textMatches(property.test, String(value).toLowerCase(), property.needle) !== property.negated
+        ? TRUE
+        : FALSE
+    case 'regex':
+      // An invalid pattern never matches, `not_regex` included.
+      if (property.pattern === null) return FALSE
+      if (property.pattern === UNSAFE_PATTERN) {
+        return state.inconclusive('Regex pattern could backtrack exponentially: not matched locally')
+      }
+      {
+        const matched = property.pattern.test(String(value))
+        if (matched === undefined) {
+          return state.inconclusive('Value too long to match this regex locally within the evaluation bound')
+        }
+        return matched !== property.negated ? TRUE : FALSE
+      }
+    case 'compare': {
+      if (!Number.isNaN(property.number)) {
+        const actual = typeof value === 'number' ? value : parseFloat(String(value))
+        if (Number.isFinite(actual)) return compare(property.op, actual, property.number) ? TRUE : FALSE
+      }
+      return compare(property.op, String(value), property.text) ? TRUE : FALSE
+    }
+    case 'date':
+      return matchDate(state, property.target, property.before, value)
+    case 'semver':
+      return matchVersion(state, property, value)
     default:
-      return inconclusive(`Unknown operator: ${property.text}`)
+      return state.inconclusive(`Unknown operator: ${property.operator}`)
   }
 }

@@ -1,4 +1,4 @@
-// Local payloads (spec §4.10): the payload stored for `true` or for the variant, parsed when it is JSON text.
+// Local payloads: the payload stored for `true` or for the variant, parsed when it is JSON text.
 import type { PreparedDefinitions } from './model'
 import type { FeatureFlagValue, JsonType } from './types'
 

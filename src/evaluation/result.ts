@@ -1,5 +1,5 @@
 // Match results travel as small integers (no exceptions, no allocation on the hot path); the reason for an
-// inconclusive or server-only answer is kept aside and only read when the outcome is built.
+// inconclusive or server-only answer is kept on the evaluation state and only read when the outcome is built.
 import type { FeatureFlagValue, ValueOutcome } from './types'
 
 export const FALSE = 0
@@ -8,26 +8,11 @@ export const TRUE = 1
 export const INCONCLUSIVE = 2
 /** A static cohort is involved: the whole flag must be asked of the server. */
 export const REQUIRES_SERVER = 3
+/** A condition's properties matched but its rollout excludes the id (ends a flag with `early_exit`). */
+export const OUT_OF_ROLLOUT = 4
 
-export type MatchResult = typeof FALSE | typeof TRUE | typeof INCONCLUSIVE | typeof REQUIRES_SERVER
-
-let reason = ''
-
-/** Records why the current evaluation is inconclusive and returns {@link INCONCLUSIVE}. */
-export function inconclusive(why: string): typeof INCONCLUSIVE {
-  reason = why
-  return INCONCLUSIVE
-}
-
-/** Records why the current evaluation needs the server and returns {@link REQUIRES_SERVER}. */
-export function requiresServer(why: string): typeof REQUIRES_SERVER {
-  reason = why
-  return REQUIRES_SERVER
-}
-
-export function lastReason(): string {
-  return reason
-}
+export type MatchResult =
+  typeof FALSE | typeof TRUE | typeof INCONCLUSIVE | typeof REQUIRES_SERVER | typeof OUT_OF_ROLLOUT
 
 const valueOutcome = (value: FeatureFlagValue): ValueOutcome => Object.freeze({ kind: 'value' as const, value })
 

@@ -1,15 +1,20 @@
 // A seeded generator of local-evaluation scenarios: a `local_evaluation` response body (flags, group type mapping,
 // cohorts) and the people and groups to evaluate it for. Same seed, same scenario, so a failure can be replayed.
 //
-// Shapes covered: every operator (and unknown ones) with mixed target and property types, missing and null
-// properties, rollouts (incl. 0, 100, fractional, null), multivariate flags with valid and invalid overrides, group
-// flags (mapped, unmapped, asked without their group), cohorts (nested, negated, AND/OR, cohort-in-cohort, flag
+// Shapes covered: every operator (5.13.2's, the text, `semver_*` ones and unknown ones) with mixed target and
+// property types, missing and null properties, rollouts (incl. 0, 100, fractional, null), multivariate flags with
+// valid and invalid overrides, group flags (mapped, unmapped, asked without their group), condition-level group
+// targeting, `early_exit`, `bucketing_identifier`, cohorts (nested, negated, AND/OR, cohort-in-cohort, flag
 // leaves, static cohorts), flag dependencies (good, short, empty, missing and broken chains, inactive and missing
-// dependencies), inactive, deleted and continuity flags, payloads of every kind.
+// dependencies), inactive, deleted and continuity flags, payloads of every kind. With `malformed`, also what no
+// server sends but a cache can hold: properties without a key, null or not objects, conditions that are not
+// objects, variants without a key or null, cohorts referencing cohorts the set does not have, flags without
+// `filters`.
 //
-// Deliberately not generated (upstream's answer depends on its promise scheduling or on prototype keys, see the
-// report): flag dependencies inside group flags mixed with person flags in one getAllFlags call, cyclic cohorts,
-// property or flag keys that are Object.prototype members, and date values within seconds of a relative boundary.
+// Deliberately not generated (upstream's answer depends on its promise scheduling or on prototype keys): cyclic
+// cohorts or dependencies, flag entries that are not objects (5.50.0 then drops the whole set; this package only
+// that entry), property or flag keys that are Object.prototype members, and date values within seconds of a
+// relative boundary.
 
 export type Rng = () => number
 
@@ -32,7 +37,19 @@ const DAY = 86400000
 const NOW = Date.now()
 const isoDaysAgo = (days: number): string => new Date(NOW - days * DAY).toISOString()
 
-const PERSON_KEYS = ['email', 'age', 'plan', 'country', 'signup', 'score', 'beta', 'name', 'tags', 'distinct_id']
+const PERSON_KEYS = [
+  'email',
+  'age',
+  'plan',
+  'country',
+  'signup',
+  'score',
+  'beta',
+  'name',
+  'tags',
+  'distinct_id',
+  '$device_id',
+]
 const GROUP_KEYS = ['$group_key', 'size', 'industry', 'created', 'tier', 'name']
 
 /** Property values as users pass them: strings, numeric strings, numbers, booleans, null, arrays, dates. */
@@ -55,7 +72,7 @@ function propertyValue(rng: Rng, key: string): unknown {
     case 7:
       return pick(rng, [NOW - 3 * DAY, NOW - 40 * DAY, 'not a date', new Date(NOW - 10 * DAY), new Date(NaN)])
     case 8:
-      return pick(rng, [['pro', 'free'], [1, 2], [], [null], { plan: 'pro' }])
+      return chance(rng, 0.5) ? pick(rng, [['pro', 'free'], [1, 2], [], [null], { plan: 'pro' }]) : pick(rng, VERSIONS)
     default:
       return key === 'email' ? pick(rng, ['a@posthog.com', 'z@posthog.com']) : pick(rng, ['pro', 30, '30', 'US'])
   }
@@ -76,7 +93,37 @@ const OPERATORS = [
   'lte',
   'is_date_before',
   'is_date_after',
+  'starts_with',
+  'not_starts_with',
+  'ends_with',
+  'not_ends_with',
+  'semver_eq',
+  'semver_neq',
+  'semver_gt',
+  'semver_gte',
+  'semver_lt',
+  'semver_lte',
+  'semver_tilde',
+  'semver_caret',
+  'semver_wildcard',
 ] as const
+
+const VERSIONS = [
+  '1.2.3',
+  'v1.2.3',
+  '1.2',
+  '1',
+  '0.0.4',
+  '01.2.3',
+  '1.02',
+  '2.0.0-beta+b1',
+  '1.2.3.4',
+  '',
+  'x.y',
+  ' 1.10.0 ',
+  '.1',
+  10,
+]
 
 function targetFor(rng: Rng, operator: string): unknown {
   switch (operator) {
@@ -96,6 +143,22 @@ function targetFor(rng: Rng, operator: string): unknown {
     case 'lt':
     case 'lte':
       return pick(rng, [1, 23, 30, 100, '30', '100', '123aloha', 'abc', 1.5, true, ['5'], null, -1, '2022-01-01'])
+    case 'starts_with':
+    case 'not_starts_with':
+    case 'ends_with':
+    case 'not_ends_with':
+      return pick(rng, ['a@', 'POST', '.com', 'Pro', '', 3, 'ü', ['a']])
+    case 'semver_wildcard':
+      return pick(rng, ['1.*', '1.2.*', '1', '0.*', '*', 'v2.*', '01.*', 'x.*'])
+    case 'semver_eq':
+    case 'semver_neq':
+    case 'semver_gt':
+    case 'semver_gte':
+    case 'semver_lt':
+    case 'semver_lte':
+    case 'semver_tilde':
+    case 'semver_caret':
+      return pick(rng, VERSIONS)
     case 'is_date_before':
     case 'is_date_after':
       return pick(rng, [
@@ -122,6 +185,11 @@ function targetFor(rng: Rng, operator: string): unknown {
   }
 }
 
+/** Property entries no server sends but a cache can hold: no key, null, not an object. */
+function malformedProperty(rng: Rng): unknown {
+  return pick(rng, [{ value: 'pro', operator: 'exact', type: 'person' }, { key: 'plan' }, null, 'plan', 7])
+}
+
 function personOrGroupProperty(rng: Rng, keys: readonly string[]): Record<string, unknown> {
   const roll = rng()
   const operator =
@@ -145,7 +213,7 @@ interface FlagPlan {
   dependsOn: string[]
 }
 
-function variantsFor(rng: Rng): { key: string; rollout_percentage: number }[] | null {
+function variantsFor(rng: Rng, malformed: boolean): { key: string; rollout_percentage: number }[] | null {
   if (!chance(rng, 0.4)) return null
   const count = int(rng, 0, 5)
   const variants = []
@@ -162,6 +230,13 @@ function variantsFor(rng: Rng): { key: string; rollout_percentage: number }[] | 
   for (let i = 0; i < count; i++) {
     variants.push({ key: chance(rng, 0.03) ? '' : `variant-${i}`, rollout_percentage: layout[i] ?? int(rng, 0, 30) })
   }
+  if (malformed && variants.length > 0 && chance(rng, 0.1)) {
+    variants[int(rng, 0, variants.length - 1)] = pick(rng, [
+      { rollout_percentage: 30 },
+      { key: 'variant-x' },
+      null,
+    ]) as never
+  }
   return variants
 }
 
@@ -171,16 +246,23 @@ function payloadsFor(rng: Rng, variants: { key: string }[] | null): Record<strin
     pick(rng, ['{"a":1}', '"text"', 'not json', '', '0', '12', 'null', '[1,2]', { direct: true }, 7, 0, false])
   const payloads: Record<string, unknown> = {}
   if (chance(rng, 0.8)) payloads.true = payloadValue()
-  for (const variant of variants ?? []) if (chance(rng, 0.7)) payloads[variant.key] = payloadValue()
+  for (const variant of variants ?? [])
+    if (variant?.key !== undefined && chance(rng, 0.7)) payloads[variant.key] = payloadValue()
   return payloads
 }
 
 /** A cohort's property group; only cohorts with a smaller id may be referenced, so there are no cycles. */
-function cohortGroup(rng: Rng, id: number, depth: number): Record<string, unknown> {
+function cohortGroup(
+  rng: Rng,
+  id: number,
+  depth: number,
+  malformed: boolean,
+  firstFlag: string
+): Record<string, unknown> {
   const type = chance(rng, 0.5) ? 'AND' : 'OR'
   if (depth < 2 && chance(rng, 0.4)) {
     const children = []
-    for (let i = int(rng, 0, 3); i > 0; i--) children.push(cohortGroup(rng, id, depth + 1))
+    for (let i = int(rng, 0, 3); i > 0; i--) children.push(cohortGroup(rng, id, depth + 1, malformed, firstFlag))
     return { type, values: children }
   }
   const leaves = []
@@ -192,6 +274,18 @@ function cohortGroup(rng: Rng, id: number, depth: number): Record<string, unknow
       leaves.push({ key: 'static', type: 'cohort', value: 900 + int(rng, 0, 2) })
     } else if (roll < 0.25) {
       leaves.push({ key: 'some-flag', type: 'flag', value: true, operator: 'flag_evaluates_to', dependency_chain: [] })
+    } else if (roll < 0.28) {
+      // A flag dependency inside a cohort: only on the first flag, which never uses cohorts (no cycles).
+      const chain = chance(rng, 0.8) ? [firstFlag] : []
+      leaves.push({
+        key: firstFlag,
+        type: 'flag',
+        value: pick(rng, [true, false, 'variant-0']),
+        operator: 'flag_evaluates_to',
+        dependency_chain: chain,
+      })
+    } else if (roll < 0.32 && malformed) {
+      leaves.push(pick(rng, [{ value: 'x', operator: 'exact' }, null, { key: 'id', type: 'cohort', value: 55 }]))
     } else {
       leaves.push(personOrGroupProperty(rng, PERSON_KEYS))
     }
@@ -251,9 +345,10 @@ function generateFlag(
   rng: Rng,
   plan: FlagPlan,
   plans: Map<string, FlagPlan>,
-  cohortIds: number[]
+  cohortIds: number[],
+  options: ScenarioOptions
 ): Record<string, unknown> {
-  const variants = variantsFor(rng)
+  const variants = variantsFor(rng, !!options.malformed)
   const conditions = []
   const isGroup = plan.groupTypeIndex !== null
   const keys = isGroup ? GROUP_KEYS : PERSON_KEYS
@@ -271,10 +366,14 @@ function generateFlag(
           operator: pick(rng, ['in', 'not_in', undefined]),
           negation: chance(rng, 0.2),
         })
-      } else if (roll < 0.18) {
+      } else if (roll < 0.18 && cohortIds.length > 0) {
         properties.push({ key: 'id', type: 'cohort', value: 999 }) // static cohort
       } else if (dependencies.length > 0 && roll < 0.4) {
         properties.push(dependencyProperty(rng, planFor(plans, dependencies.shift() as string), plans))
+      } else if (roll < 0.43 && options.malformed) {
+        properties.push(malformedProperty(rng))
+      } else if (roll < 0.46 && cohortIds.length > 0 && options.malformed) {
+        properties.push({ key: 'id', type: 'cohort', value: 77, operator: 'in' }) // a cohort the set does not have
       } else {
         properties.push(personOrGroupProperty(rng, keys))
       }
@@ -298,7 +397,10 @@ function generateFlag(
     const condition: Record<string, unknown> = { properties: chance(rng, 0.05) ? null : properties }
     if (rollout !== undefined) condition.rollout_percentage = rollout
     if (chance(rng, 0.25)) condition.variant = pick(rng, ['variant-0', 'variant-1', 'variant-9', null, ''])
-    conditions.push(condition)
+    // Condition-level group targeting (mixed flags): a group type, a type not in the mapping, or explicitly none.
+    if (!isGroup && chance(rng, 0.12)) condition.aggregation_group_type_index = pick(rng, [0, 1, 5, null])
+    if (options.malformed && chance(rng, 0.04)) conditions.push(pick(rng, [null, 'condition', 3, []]))
+    else conditions.push(condition)
   }
   // Dependencies not placed yet go into a last condition of their own, so every planned edge exists.
   if (dependencies.length > 0) {
@@ -315,7 +417,8 @@ function generateFlag(
   const payloads = payloadsFor(rng, variants)
   if (payloads) filters.payloads = payloads
   if (chance(rng, 0.03)) filters.groups = null
-  return {
+  if (chance(rng, 0.1)) filters.early_exit = true
+  const flag: Record<string, unknown> = {
     id: int(rng, 1, 100000),
     name: plan.key,
     key: plan.key,
@@ -326,6 +429,9 @@ function generateFlag(
     experiment_set: [],
     filters: chance(rng, 0.02) ? null : filters,
   }
+  if (!isGroup && chance(rng, 0.1)) flag.bucketing_identifier = pick(rng, ['device_id', 'distinct_id'])
+  if (options.malformed && chance(rng, 0.04)) delete flag.filters
+  return flag
 }
 
 function generateContext(rng: Rng, index: number): Context {
@@ -357,12 +463,10 @@ function generateContext(rng: Rng, index: number): Context {
 
 export interface ScenarioOptions {
   contexts?: number
-  /**
-   * Let group flags have flag dependencies too. Upstream then evaluates a dependency with the group's key and
-   * properties and caches it where person flags of the same getAllFlags call read it, in an order set by its
-   * promise scheduling; compare single-flag calls only for such scenarios.
-   */
+  /** Let group flags have flag dependencies too. */
   groupDependencies?: boolean
+  /** Also generate parts no server sends (see {@link malformedProperty} and its callers). */
+  malformed?: boolean
 }
 
 export function generateScenario(seed: number, options: ScenarioOptions = {}): Scenario {
@@ -389,10 +493,10 @@ export function generateScenario(seed: number, options: ScenarioOptions = {}): S
   const cohorts: Record<string, unknown> = {}
   const cohortIds: number[] = []
   for (let id = 1, count = int(rng, 0, 4); id <= count; id++) {
-    cohorts[String(id)] = cohortGroup(rng, id, 0)
+    cohorts[String(id)] = cohortGroup(rng, id, 0, !!options.malformed, `flag-${seed}-0`)
     cohortIds.push(id)
   }
-  const flags = order.map((plan) => generateFlag(rng, plan, plans, cohortIds))
+  const flags = order.map((plan, index) => generateFlag(rng, plan, plans, index === 0 ? [] : cohortIds, options))
   const contexts = []
   for (let i = 0; i < contextCount; i++) contexts.push(generateContext(rng, i))
   return {

@@ -198,7 +198,12 @@ export function providerContract(harness: () => ProviderHarness): void {
   it.each([
     ['text that is not JSON', '{"flags": [', /not valid JSON/],
     ['JSON of the wrong shape', '{"flags": 3, "groupTypeMapping": {}, "cohorts": {}}', /flags is a number/],
-    ['a flag without a key', '{"flags": [{"filters": null}], "groupTypeMapping": {}, "cohorts": {}}', /key/],
+    // Only the envelope is judged as a whole; an odd flag inside a good envelope is judged per flag when evaluated.
+    [
+      'a group mapping that is not an object',
+      '{"flags": [], "groupTypeMapping": [], "cohorts": {}}',
+      /groupTypeMapping/,
+    ],
   ])('treats %s as a miss and logs the reason', async (_label, text, reason) => {
     await harness().writeRawEntry(key, `phfd/${FLAG_DEFINITIONS_SCHEMA_VERSION} json -\n${text}`)
     const provider = make()

@@ -140,7 +140,7 @@ describe('local evaluation answers as upstream and falls back to /flags in the s
         await client.getAllFlags('u4', { flagKeys: ['simple', 'variants'] }),
         // Only keys unknown locally: upstream answers {} without asking the server.
         await client.getAllFlags('u5', { flagKeys: ['remote-only'] }),
-        await client.getAllFlags('u6', { groups: { company: 'acme' }, groupProperties: { company: { size: '3' } } }),
+        await client.getAllFlags('u6', { groups: { company: 'acme' }, groupProperties: { company: { size: '30' } } }),
       ]
     })
     expect(ours.result).toEqual(upstream.result)

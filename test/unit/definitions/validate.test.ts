@@ -19,15 +19,23 @@ describe('validateFlagDefinitions (what a cache returns)', () => {
   it.each([
     ['a non-object', 'flags', 'definitions are a string, expected an object'],
     ['flags that are not an array', { ...data(), flags: {} }, 'flags is an object, expected an array'],
-    ['a flag without a key', data([{ filters: {} }]), 'flags[0].key is undefined, expected a string'],
-    ['a flag without filters', data([{ key: 'f' }]), 'flags[0] (f) has no filters'],
     ['a group mapping that is not an object', { ...data(), groupTypeMapping: [] }, 'groupTypeMapping is an array'],
     ['cohorts that are not an object', { ...data(), cohorts: null }, 'cohorts is null, expected an object'],
-    ['a property without a key', data([flag({ filters: { groups: [{ properties: [{}] }] } })]), 'properties[0].key'],
-  ])('rejects %s with a reason', (_name, value, reason) => {
+  ])('rejects an envelope with %s, with a reason', (_name, value, reason) => {
     const result = validateFlagDefinitions(value)
     expect(result.ok).toBe(false)
     expect(result.ok ? '' : result.reason).toContain(reason)
+  })
+
+  it.each([
+    ['a flag without a key', data([{ filters: {} }])],
+    ['a flag without filters (the published type allows it)', data([{ key: 'f' }])],
+    ['a property without a key', data([flag({ filters: { groups: [{ properties: [{}] }] } })])],
+    ['a condition that is not an object', data([flag({ filters: { groups: [null, 'x'] } })])],
+    ['a flag that is not an object', data([null, flag()])],
+    ['a cohort that is not a property group', { ...data(), cohorts: { '1': 'broken' } }],
+  ])('accepts a set with %s: such parts are judged per flag when evaluated', (_name, value) => {
+    expect(validateFlagDefinitions(value)).toEqual({ ok: true, data: value })
   })
 })
 
@@ -44,11 +52,11 @@ describe('definitionsFromApiResponse (what the API returns)', () => {
     })
   })
 
-  it('accepts a flag the API sent without filters, storing it with null filters so the cache accepts it back', () => {
+  it('hands on a flag the API sent without filters exactly as sent', () => {
     const result = definitionsFromApiResponse({ flags: [{ id: 1, key: 'bare', active: true }] })
     expect(result.ok).toBe(true)
     const stored = result.ok ? result.data : undefined
-    expect(stored?.flags[0]).toEqual({ id: 1, key: 'bare', active: true, filters: null })
+    expect(stored?.flags[0]).toEqual({ id: 1, key: 'bare', active: true })
     expect(validateFlagDefinitions(JSON.parse(JSON.stringify(stored))).ok).toBe(true)
   })
 })

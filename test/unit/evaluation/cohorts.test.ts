@@ -1,4 +1,4 @@
-// Cohorts and property groups (spec §4.8).
+// Cohorts and property groups.
 import { condition, definitions, evaluate, flag, person, type Json } from './helpers'
 
 const cohortProperty = (id: unknown, extra: Json = {}): Json => ({ key: 'id', type: 'cohort', value: id, ...extra })
@@ -55,11 +55,29 @@ describe('leaf groups', () => {
     expect(inCohort(cohorts, { country: 'de' })).toBe(false)
   })
 
-  test('flag properties inside a cohort are skipped', () => {
+  test('flag properties inside a cohort are flag dependencies', () => {
+    const flagLeaf = {
+      key: 'other',
+      type: 'flag',
+      value: true,
+      operator: 'flag_evaluates_to',
+      dependency_chain: ['other'],
+    }
+    const cohorts = { '1': { type: 'AND', values: [flagLeaf, pro] } }
+    const defs = definitions(
+      [
+        flag('other', { groups: [condition([person('email', 'icontains', 'posthog')])] }),
+        flag('f', { groups: [condition([cohortProperty(1)])] }),
+      ],
+      cohorts
+    )
+    expect(evaluate(defs, 'f', { person: { plan: 'pro', email: 'a@posthog.com' } })).toBe(true)
+    expect(evaluate(defs, 'f', { person: { plan: 'pro', email: 'a@example.com' } })).toBe(false)
+  })
+
+  test('a flag property inside a cohort without a usable chain makes the cohort inconclusive', () => {
     const flagLeaf = { key: 'other', type: 'flag', value: true, operator: 'flag_evaluates_to' }
-    expect(inCohort({ '1': { type: 'AND', values: [flagLeaf, pro] } }, { plan: 'pro' })).toBe(true)
-    // An OR of only skipped leaves decides nothing, so it is false.
-    expect(inCohort({ '1': { type: 'OR', values: [flagLeaf] } }, {})).toBe(false)
+    expect(inCohort({ '1': { type: 'AND', values: [flagLeaf, pro] } }, { plan: 'pro' })).toBe('inconclusive')
   })
 
   test('an empty cohort matches everyone', () => {
@@ -142,9 +160,21 @@ describe('cohort references', () => {
     expect(evaluate(defs, 'f')).toBe(true)
   })
 
-  test('flag-level negation and operator of a cohort property are ignored', () => {
+  test('a flag-level cohort property with operator not_in matches everyone outside the cohort', () => {
     const cohorts = { '1': { type: 'AND', values: [pro] } }
-    expect(inCohort(cohorts, { plan: 'pro' }, 1, { negation: true, operator: 'not_in' })).toBe(true)
+    expect(inCohort(cohorts, { plan: 'pro' }, 1, { operator: 'not_in' })).toBe(false)
+    expect(inCohort(cohorts, { plan: 'free' }, 1, { operator: 'not_in' })).toBe(true)
+    expect(inCohort(cohorts, { plan: 'free' }, 1, { operator: 'in' })).toBe(false)
+  })
+
+  test('not_in on a cohort that cannot be decided stays inconclusive', () => {
+    const cohorts = { '1': { type: 'AND', values: [pro] } }
+    expect(inCohort(cohorts, {}, 1, { operator: 'not_in' })).toBe('inconclusive')
+  })
+
+  test('flag-level negation of a cohort property is not read', () => {
+    const cohorts = { '1': { type: 'AND', values: [pro] } }
+    expect(inCohort(cohorts, { plan: 'pro' }, 1, { negation: true })).toBe(true)
   })
 
   test('a circular cohort reference is an error, not a hang', () => {

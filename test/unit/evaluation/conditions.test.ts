@@ -1,4 +1,4 @@
-// Conditions, rollout and variants (spec §4.4, §4.6).
+// Conditions, rollout and variants.
 import { condition, definitions, evaluate, flag, person } from './helpers'
 
 const ids = (count: number): string[] => Array.from({ length: count }, (_, i) => `distinct_id_${i}`)
@@ -80,7 +80,7 @@ describe('variants', () => {
     { key: 'fifth-variant', rollout_percentage: 5 },
   ]
 
-  test('a multivariate flag returns the variant of the id (spec vector)', () => {
+  test('a multivariate flag returns the variant of the id (the upstream test vector)', () => {
     const defs = definitions([flag('multivariate-flag', { groups: [condition([], 55)], multivariate: { variants } })])
     const values = ids(10).map((distinctId) => evaluate(defs, 'multivariate-flag', { distinctId }))
     expect(values).toEqual([

@@ -1,4 +1,4 @@
-// is_date_before / is_date_after with absolute and relative targets (spec §4.7).
+// is_date_before / is_date_after with absolute and relative targets.
 import { parseRelativeDate, relativeDateMs } from '../../../src/evaluation/dates'
 import { matches, person } from './helpers'
 

@@ -1,4 +1,4 @@
-// Flag dependencies (spec §4.9).
+// Flag dependencies.
 import { condition, createDependencyCache, definitions, evaluate, flag, person, type Json } from './helpers'
 
 const dependsOn = (key: string, value: unknown, chain: unknown = [key]): Json => ({
@@ -69,16 +69,26 @@ describe('flag dependencies', () => {
     expect(evaluate(defs, 'f')).toBe(true)
   })
 
-  test('a dependency ignores its own continuity setting and group aggregation', () => {
+  test('a dependency is evaluated as a flag of its own: its group aggregation decides whose properties it reads', () => {
     const defs = definitions(
       [
-        flag('base', { aggregation_group_type_index: 0, ...proOnly }, { ensure_experience_continuity: true }),
+        flag('base', { aggregation_group_type_index: 0, ...proOnly }),
         flag('f', { groups: [condition([dependsOn('base', true)])] }),
       ],
       {},
       { '0': 'company' }
     )
-    expect(evaluate(defs, 'f', { person: { plan: 'pro' } })).toBe(true)
+    const who = { person: { plan: 'free' }, groups: { company: 'acme' }, groupProperties: { company: { plan: 'pro' } } }
+    expect(evaluate(defs, 'f', who)).toBe(true)
+    expect(evaluate(defs, 'f', { person: { plan: 'pro' } })).toBe(false)
+  })
+
+  test('a dependency with experience continuity makes its dependents inconclusive', () => {
+    const defs = definitions([
+      flag('base', proOnly, { ensure_experience_continuity: true }),
+      flag('f', { groups: [condition([dependsOn('base', true)])] }),
+    ])
+    expect(evaluate(defs, 'f', { person: { plan: 'pro' } })).toBe('inconclusive')
   })
 
   test('a transitive chain is evaluated in order', () => {
@@ -166,7 +176,7 @@ describe('flag dependencies', () => {
     expect(evaluate(defs, 'f', { person: { plan: 'free' } })).toBe(false)
   })
 
-  test('group flags keep their dependency results apart from person flags in a shared cache', () => {
+  test('a dependency has one value per call in a shared cache, whichever flag asks for it', () => {
     const defs = definitions(
       [
         flag('base', proOnly),
@@ -178,7 +188,8 @@ describe('flag dependencies', () => {
     )
     const deps = createDependencyCache()
     const who = { person: { plan: 'free' }, groups: { company: 'acme' }, groupProperties: { company: { plan: 'pro' } } }
-    expect(evaluate(defs, 'group-flag', who, deps)).toBe(true)
+    expect(evaluate(defs, 'group-flag', who, deps)).toBe(false)
     expect(evaluate(defs, 'person-flag', who, deps)).toBe(false)
+    expect(deps.get('base')).toBe(false)
   })
 })

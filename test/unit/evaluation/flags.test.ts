@@ -1,4 +1,4 @@
-// Flag-level steps (spec §4.3): continuity, active, deleted, group aggregation, unknown keys.
+// Flag-level steps: continuity, active, deleted, group aggregation, unknown keys.
 import { condition, definitions, evaluate, flag, person } from './helpers'
 
 const everyone = { groups: [condition([], 100)] }
@@ -22,8 +22,13 @@ describe('flag-level steps', () => {
     )
   })
 
-  test('continuity is checked before active, so an inactive continuity flag is inconclusive too', () => {
+  test('an inactive flag is false even with experience continuity', () => {
     const defs = definitions([flag('f', everyone, { ensure_experience_continuity: true, active: false })])
+    expect(evaluate(defs, 'f')).toBe(false)
+  })
+
+  test('an active flag with experience continuity is inconclusive', () => {
+    const defs = definitions([flag('f', everyone, { ensure_experience_continuity: true })])
     expect(evaluate(defs, 'f')).toBe('inconclusive')
   })
 

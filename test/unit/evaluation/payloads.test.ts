@@ -1,4 +1,4 @@
-// Local payloads (spec §4.10).
+// Local payloads.
 import { flagPayload } from '../../../src/evaluation'
 import { condition, definitions, flag } from './helpers'
 

@@ -34,7 +34,7 @@ describe('garbage in the cache never makes evaluation throw', () => {
   const garbage: Array<[string, unknown]> = [
     ['an empty object', {}],
     ['flags as a string', { flags: 'x', groupTypeMapping: {}, cohorts: {} }],
-    ['null flags entries', { flags: [null], groupTypeMapping: {}, cohorts: {} }],
+    ['flags that are not an array', { flags: { 0: null }, groupTypeMapping: {}, cohorts: {} }],
     ['a missing group mapping', { flags: fixtureData.flags, cohorts: {} }],
     ['a number', 42],
   ]

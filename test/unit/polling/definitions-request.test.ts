@@ -66,7 +66,7 @@ describe('the definitions request', () => {
     [304, '', 'unexpected HTTP status 304'],
     [200, { nothing: true }, 'response body has no flags field'],
     [200, { flags: 'oops' }, 'flags is a string, expected an array'],
-    [200, { flags: [{ key: 7 }] }, 'flags[0].key is a number'],
+    [200, { flags: [], group_type_mapping: ['company'] }, 'groupTypeMapping is an array'],
   ])('reports status %i with body %j as failed, saying why', async (status, body, reason) => {
     mockDefinitions(status, body)
     const outcome = await request()

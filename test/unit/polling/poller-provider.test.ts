@@ -104,7 +104,7 @@ describe('validating what the cache returns', () => {
     ['an empty object', {}, 'flags is undefined, expected an array'],
     ['a string', 'garbage', 'definitions are a string, expected an object'],
     ['flags that are not an array', { ...cacheData(), flags: {} }, 'flags is an object, expected an array'],
-    ['a flag without a key', { ...cacheData(), flags: [{ filters: {} }] }, 'flags[0].key is undefined'],
+    ['a missing group mapping', { flags: [], cohorts: {} }, 'groupTypeMapping is undefined'],
     ['a null group mapping', { ...cacheData(), groupTypeMapping: null }, 'groupTypeMapping is null'],
     ['cohorts of the wrong type', { ...cacheData(), cohorts: [] }, 'cohorts is an array'],
   ])('rejects %s at start-up and fetches instead', async (_, read, reason) => {
