@@ -3,6 +3,7 @@
 import type { FlagDefinitionCacheData } from '../experimental/provider'
 import { prepareDefinitions, type PreparedDefinitions } from '../evaluation'
 import { validateFlagDefinitions } from '../definitions/validate'
+import { etagOf } from './not-modified'
 import { describeError } from './settle'
 
 export type Accepted = { ok: true; flagCount: number } | { ok: false; reason: string }
@@ -11,6 +12,7 @@ const EMPTY: FlagDefinitionCacheData = { flags: [], groupTypeMapping: {}, cohort
 
 export class DefinitionsStore {
   private current: PreparedDefinitions | undefined
+  private currentEtag: string | undefined
   private everLoaded = false
 
   get definitions(): PreparedDefinitions | undefined {
@@ -19,6 +21,11 @@ export class DefinitionsStore {
 
   get loadedOnce(): boolean {
     return this.everLoaded
+  }
+
+  /** The ETag of the definitions in memory; undefined when there are none or they came without one. */
+  get etag(): string | undefined {
+    return this.current ? this.currentEtag : undefined
   }
 
   /** Definitions from the API (already validated by the request). */
@@ -44,6 +51,7 @@ export class DefinitionsStore {
   /** 402: the flags are switched off until the quota allows them again; the client still counts as loaded. */
   clear(): void {
     if (!this.current) return
+    this.currentEtag = undefined
     try {
       this.current = prepareDefinitions(EMPTY)
     } catch {
@@ -59,6 +67,7 @@ export class DefinitionsStore {
       return { ok: false, reason: `the definitions could not be prepared for evaluation: ${describeError(error)}` }
     }
     this.current = prepared
+    this.currentEtag = etagOf(data)
     this.everLoaded = true
     return { ok: true, flagCount: prepared.flagCount }
   }

@@ -3,6 +3,7 @@
 import type { FlagDefinitionCacheProvider } from '../experimental/provider'
 import type { PreparedDefinitions } from '../evaluation'
 import { Backoff } from './backoff'
+import { reloadAfterNotification } from './change-notifications'
 import { requestDefinitions, type FetchFn, type RequestOutcome } from './definitions-request'
 import { DefinitionsStore } from './definitions-store'
 import { ProviderGuard } from './provider-guard'
@@ -41,8 +42,13 @@ const DEFAULT_STOP_TIMEOUT_MS = 30_000
 /** Upper bound of a cold process's wait for another process's fetch (see refresh.ts). */
 export const MAX_COLD_START_WAIT_MS = 3_000
 
-/** A load in progress: `ready` resolves once it published definitions or settled, `settled` when it is over. */
+/**
+ * A load in progress: `ready` resolves once it published definitions or settled, `settled` when it is over.
+ * 'scheduled' loads (start-up, ticks, reloads, on-demand) own the polling timer; a 'notified' load (a change
+ * notification) only reads the cache and leaves the timer alone, so the fleet keeps its spread-out polling phases.
+ */
 interface Load {
+  kind: 'scheduled' | 'notified'
   ready: Promise<void>
   settled: Promise<void>
   /** Definitions from this load are already in memory (a reload asked for now needs a newer load). */
@@ -67,6 +73,11 @@ export class DefinitionsPoller {
   private startedFirstLoad = false
   private lastLoadSettledAt: number | undefined
   private debugEnabled = false
+  /** The timer fired while a notified load ran: the tick runs right after it. */
+  private tickDue = false
+  /** A notification arrived while a load ran: one cache read follows it, however many arrived. */
+  private notificationPending = false
+  private unsubscribe: (() => unknown) | undefined
   private readonly sleepers = new Set<() => void>()
   private markStopped: () => void = () => undefined
   /** Resolves when stop() is called: nothing is published after that, so reloads stop waiting. */
@@ -82,6 +93,18 @@ export class DefinitionsPoller {
       this.provider = new ProviderGuard(options.provider, timeoutMs, this.report, this.stats)
     }
     this.startLoad()
+    // Deferred like the first load: no provider code runs inside the client's constructor.
+    void done.then(() => {
+      if (!this.stopped) this.unsubscribe = this.provider?.subscribe(this.onChange)
+    })
+  }
+
+  // An arrow: the provider calls it unbound, any number of times, possibly after stop().
+  private readonly onChange = (): void => {
+    if (this.stopped) return
+    this.stats.count('notificationsReceived')
+    if (this.load) this.notificationPending = true
+    else this.startLoad('notified')
   }
 
   /** The definitions in memory, or undefined before the first successful load. */
@@ -119,8 +142,16 @@ export class DefinitionsPoller {
   private reloadLoad(): Promise<void> {
     const running = this.load
     if (!running) return this.startLoad().settled
-    if (!running.published) return running.settled
-    return running.settled.then(() => (this.stopped ? undefined : (this.load ?? this.startLoad()).settled))
+    if (running.kind === 'scheduled' && !running.published) return running.settled
+    return running.settled.then(() => (this.stopped ? undefined : this.nextScheduledLoad()))
+  }
+
+  /** The scheduled load to join: the one in flight, or a new one once a notified load in flight is over. */
+  private nextScheduledLoad(): Promise<void> {
+    const running = this.load
+    if (!running) return this.startLoad().settled
+    if (running.kind === 'scheduled') return running.settled
+    return running.settled.then(() => (this.stopped ? undefined : this.nextScheduledLoad()))
   }
 
   getStats(): FlagDefinitionsStats {
@@ -151,34 +182,42 @@ export class DefinitionsPoller {
     if (!this.provider) return
     this.provider.close()
     const startedAt = Date.now()
+    const left = (): number => Math.max(0, timeoutMs - (Date.now() - startedAt))
+    const unsubscribe = this.unsubscribe
+    this.unsubscribe = undefined
+    // Half the bound at most: provider.shutdown() still gets its turn after a hanging unsubscribe.
+    if (unsubscribe) await this.provider.unsubscribe(unsubscribe, timeoutMs / 2)
     const running = this.load
-    if (running) await settleWithin(() => running.settled, timeoutMs)
-    await this.provider.shutdown(Math.max(0, timeoutMs - (Date.now() - startedAt)))
+    if (running) await settleWithin(() => running.settled, left())
+    await this.provider.shutdown(left())
   }
 
-  private startLoad(): Load {
-    clearTimeout(this.timer)
-    this.timer = undefined
-    const initial = !this.startedFirstLoad
-    this.startedFirstLoad = true
+  private startLoad(kind: Load['kind'] = 'scheduled'): Load {
+    if (kind === 'scheduled') {
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
+    const initial = kind === 'scheduled' && !this.startedFirstLoad
+    if (kind === 'scheduled') this.startedFirstLoad = true
     let markReady: () => void = () => undefined
     const ready = new Promise<void>((resolve) => (markReady = resolve))
-    const load: Load = { ready, settled: done, published: false, release: markReady }
+    const load: Load = { kind, ready, settled: done, published: false, release: markReady }
     const publish = (): void => {
       load.published = true
       markReady()
     }
-    load.settled = this.runLoad(initial, publish).then(() => this.settle(load, markReady))
+    load.settled = this.runLoad(kind, initial, publish).then(() => this.settle(load, markReady))
     this.load = load
     return load
   }
 
-  private async runLoad(initial: boolean, markReady: () => void): Promise<void> {
+  private async runLoad(kind: Load['kind'], initial: boolean, markReady: () => void): Promise<void> {
     // Deferred by a microtask: no provider code runs inside the caller (the client's constructor), and the first
     // 'localEvaluationFlagsLoaded' reaches a listener attached right after construction.
     await done
     try {
-      await refresh(this.refreshContext(markReady), initial)
+      const ctx = this.refreshContext(markReady)
+      await (kind === 'notified' ? reloadAfterNotification(ctx) : refresh(ctx, initial))
     } catch (error) {
       this.report(new Error(`Unexpected error while loading feature flag definitions: ${describeError(error)}`))
     }
@@ -187,12 +226,23 @@ export class DefinitionsPoller {
   private settle(load: Load, markReady: () => void): void {
     markReady()
     if (this.load === load) this.load = undefined
-    this.lastLoadSettledAt = Date.now()
+    if (load.kind === 'scheduled') this.lastLoadSettledAt = Date.now()
     if (this.stopped) return
-    this.timer = unrefTimeout(() => {
+    if (this.tickDue) {
+      this.tickDue = false
+      this.startLoad()
+      return
+    }
+    this.timer ??= unrefTimeout(() => {
       this.timer = undefined
-      if (!this.stopped && !this.load) this.startLoad()
+      if (this.stopped) return
+      if (this.load) this.tickDue = true
+      else this.startLoad()
     }, this.backoff.intervalMs)
+    if (this.notificationPending) {
+      this.notificationPending = false
+      this.startLoad('notified')
+    }
   }
 
   private refreshContext(markReady: () => void): RefreshContext {
@@ -202,7 +252,7 @@ export class DefinitionsPoller {
       stats: this.stats,
       backoff: this.backoff,
       isStopped: () => this.stopped,
-      request: () => this.request(),
+      request: (etag) => this.request(etag),
       report: this.report,
       published: (flagCount) => {
         markReady()
@@ -233,7 +283,7 @@ export class DefinitionsPoller {
     })
   }
 
-  private async request(): Promise<RequestOutcome> {
+  private async request(etag: string | undefined): Promise<RequestOutcome> {
     let fetch: FetchFn
     try {
       fetch = this.options.getFetch()
@@ -251,6 +301,7 @@ export class DefinitionsPoller {
         timeoutMs: this.requestTimeoutMs,
         fetch,
         signal: abort.signal,
+        etag,
       })
     } finally {
       if (this.requestAbort === abort) this.requestAbort = undefined

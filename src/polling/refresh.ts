@@ -6,6 +6,8 @@
 //   provider says don't → read the cache; nothing there and nothing in memory → wait briefly for the lease holder
 //       to store (re-reading the cache), then fetch for ourselves only
 //   no provider → GET from the API
+//   a request carries If-None-Match with the ETag of the definitions in memory (with a provider, only if it takes
+//   the 304: onFlagDefinitionsNotModified); a 304 keeps them and, with a provider, marks the entry fresh
 //
 // The poller stops any of this as soon as it is stopped: no provider call, no state change, no report after that.
 import type { FlagDefinitionCacheData } from '../experimental/provider'
@@ -13,6 +15,7 @@ import type { Backoff } from './backoff'
 import type { RequestOutcome } from './definitions-request'
 import type { DefinitionsStore } from './definitions-store'
 import { QUOTA_LIMITED_WARNING, refusalError } from './errors'
+import { etagOf } from './not-modified'
 import type { ProviderGuard } from './provider-guard'
 import type { StatsRecorder } from './stats'
 
@@ -22,7 +25,8 @@ export interface RefreshContext {
   readonly stats: StatsRecorder
   readonly backoff: Backoff
   isStopped(): boolean
-  request(): Promise<RequestOutcome>
+  /** `etag`: sent as If-None-Match. */
+  request(etag: string | undefined): Promise<RequestOutcome>
   report(error: Error): void
   /** New definitions are in memory: waiting evaluations may go on, listeners hear the flag count. */
   published(flagCount: number): void
@@ -36,7 +40,7 @@ export interface RefreshContext {
 export async function refresh(ctx: RefreshContext, initial: boolean): Promise<void> {
   const { provider } = ctx
   if (!provider) {
-    await fetchFromApi(ctx)
+    await fetchFromApi(ctx, ctx.store.etag)
     return
   }
   if (initial && (await readCache(ctx, 'at start-up')) === 'hit') return
@@ -59,16 +63,22 @@ export async function refresh(ctx: RefreshContext, initial: boolean): Promise<vo
     // Nothing in the cache and nothing in memory: local evaluation could never start if we kept waiting for the
     // process that holds the lease, so fetch for ourselves without claiming the cache.
     ctx.log('The cache is empty and nothing is loaded: fetching definitions without storing them')
-    await fetchFromApi(ctx)
+    await fetchFromApi(ctx, undefined)
     return
   }
 
-  const outcome = await fetchFromApi(ctx)
+  const etag = provider.handlesNotModified ? ctx.store.etag : undefined
+  let outcome = await fetchFromApi(ctx, etag)
   if (ctx.isStopped()) return
+  if (outcome.kind === 'not-modified' && etag && !(await provider.notModified(etag)) && !ctx.isStopped()) {
+    // The shared entry holds other data than the ETag PostHog confirmed: download in full to replace it.
+    outcome = await fetchFromApi(ctx, undefined)
+    if (ctx.isStopped()) return
+  }
   if (outcome.kind === 'ok') {
     // Published before the write, so a slow cache never delays evaluations; the provider gets its own copy.
     await provider.store(structuredClone(outcome.data))
-  } else if (outcome.kind !== 'quota-limited') {
+  } else if (outcome.kind !== 'quota-limited' && outcome.kind !== 'not-modified') {
     await readCache(ctx, 'after the API request failed')
   }
 }
@@ -87,15 +97,21 @@ async function waitForLeaseHolder(ctx: RefreshContext): Promise<boolean> {
   return false
 }
 
-type CacheRead = 'hit' | 'miss' | 'unusable'
+/** 'same': the cache holds the definitions already in memory (same ETag), so nothing was replaced. */
+export type CacheRead = 'hit' | 'same' | 'miss' | 'unusable'
 
-async function readCache(ctx: RefreshContext, when: string): Promise<CacheRead> {
+export async function readCache(ctx: RefreshContext, when: string, skipSame = false): Promise<CacheRead> {
   const read = await ctx.provider!.read()
   if (ctx.isStopped()) return 'unusable'
   if (read.kind === 'failed') return 'unusable'
   if (read.kind === 'miss') {
     ctx.stats.count('cacheMisses')
     return 'miss'
+  }
+  const etag = skipSame ? etagOf(read.value) : undefined
+  if (etag && etag === ctx.store.etag) {
+    ctx.stats.count('cacheHits')
+    return 'same'
   }
   const accepted = ctx.store.acceptCached(read.value)
   if (!accepted.ok) {
@@ -110,14 +126,23 @@ async function readCache(ctx: RefreshContext, when: string): Promise<CacheRead> 
   return 'hit'
 }
 
-type FetchOutcome = { kind: 'ok'; data: FlagDefinitionCacheData } | { kind: 'quota-limited' } | { kind: 'failed' }
+type FetchOutcome =
+  | { kind: 'ok'; data: FlagDefinitionCacheData }
+  | { kind: 'not-modified' }
+  | { kind: 'quota-limited' }
+  | { kind: 'failed' }
 
-async function fetchFromApi(ctx: RefreshContext): Promise<FetchOutcome> {
+async function fetchFromApi(ctx: RefreshContext, etag: string | undefined): Promise<FetchOutcome> {
   if (ctx.isStopped()) return { kind: 'failed' }
   ctx.stats.count('apiFetches')
-  const outcome = await ctx.request()
+  const outcome = await ctx.request(etag)
   if (ctx.isStopped()) return { kind: 'failed' }
   switch (outcome.kind) {
+    case 'not-modified':
+      ctx.stats.count('notModified')
+      ctx.backoff.reset()
+      ctx.log('Flag definitions not modified (304): keeping the definitions in memory')
+      return { kind: 'not-modified' }
     case 'ok': {
       const accepted = ctx.store.acceptFetched(outcome.data)
       if (!accepted.ok) return failed(ctx, accepted.reason)
