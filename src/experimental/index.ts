@@ -1,11 +1,21 @@
 /**
- * `posthog-node/experimental`: the flag definition cache provider API and the providers shipped with it.
+ * `posthog-node/experimental`: the flag definition cache provider API, the building block for providers over any
+ * store, and the providers shipped with it.
  *
  * @packageDocumentation
  * @experimental
  */
 export type { FlagDefinitionCacheProvider, FlagDefinitionCacheData } from './provider'
 export type { FlagDefinitionsStats } from '../polling/stats'
+export { LeasedFlagDefinitionCache } from './lease/leased-cache'
+export type { LeaseOutcome, LeaseStore, LeaseTiming, ReadLimits, StoredEntry, StoredEntryRead } from './lease/store'
+export { FlagDefinitionsCodec } from './lease/codec'
+export type { FlagDefinitionsCodecOptions, FlagDefinitionsDecodeResult } from './lease/codec'
+export { FLAG_DEFINITIONS_SCHEMA_VERSION } from './lease/schema-version'
+export { flagDefinitionsStorageName } from './lease/options'
+export type { SharedFlagDefinitionCacheOptions } from './lease/options'
+export type { FlagDefinitionCacheLogger } from './lease/logger'
+export type { FlagDefinitionCacheProviderStats } from './lease/stats'
 export { RedisFlagDefinitionCache } from './providers/redis'
 export type { RedisClientLike, RedisFlagDefinitionCacheOptions } from './providers/redis'
 export { PostgresFlagDefinitionCache } from './providers/postgres'
@@ -13,6 +23,3 @@ export type { PostgresPoolLike, PostgresFlagDefinitionCacheOptions } from './pro
 export { postgresFlagDefinitionCacheDDL } from './providers/postgres-table'
 export { FileFlagDefinitionCache } from './providers/file'
 export type { FileFlagDefinitionCacheOptions } from './providers/file'
-export type { SharedFlagDefinitionCacheOptions } from './providers/options'
-export type { FlagDefinitionCacheLogger } from './providers/logger'
-export type { FlagDefinitionCacheProviderStats } from './providers/shared-cache'

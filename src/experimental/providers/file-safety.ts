@@ -47,13 +47,21 @@ export async function ensurePrivateDirectory(directory: string): Promise<void> {
   checkOwnership(stats, directory, 'directory')
 }
 
+/** How much of a file {@link readOwnFile} reads. */
+export interface ReadBounds {
+  /** Read only the first this many bytes. */
+  firstBytes?: number
+  /** Refuse (RefusedPathError) a file larger than this many bytes without reading it. */
+  refuseAbove?: number
+}
+
 /**
- * Reads a file (or its first `maxBytes`) without following a symlink and only if we own it. Undefined when it does
- * not exist.
+ * Reads a file (or its first bytes) without following a symlink and only if we own it. Undefined when it does not
+ * exist.
  */
 export async function readOwnFile(
   path: string,
-  maxBytes?: number
+  bounds: ReadBounds = {}
 ): Promise<{ text: string; mtimeMs: number } | undefined> {
   let handle
   try {
@@ -69,9 +77,13 @@ export async function readOwnFile(
     const stats = await handle.stat()
     if (!stats.isFile()) throw new RefusedPathError(`${path} is not a regular file; refusing to read it`)
     checkOwnership(stats, path, 'file')
-    if (maxBytes === undefined) return { text: await handle.readFile('utf8'), mtimeMs: stats.mtimeMs }
-    const buffer = Buffer.alloc(maxBytes)
-    const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0)
+    const { firstBytes, refuseAbove } = bounds
+    if (refuseAbove !== undefined && stats.size > refuseAbove) {
+      throw new RefusedPathError(`file ${path} is ${stats.size} bytes, more than maxEntryBytes allows; not read`)
+    }
+    if (firstBytes === undefined) return { text: await handle.readFile('utf8'), mtimeMs: stats.mtimeMs }
+    const buffer = Buffer.alloc(firstBytes)
+    const { bytesRead } = await handle.read(buffer, 0, firstBytes, 0)
     return { text: buffer.subarray(0, bytesRead).toString('utf8'), mtimeMs: stats.mtimeMs }
   } finally {
     await handle.close()

@@ -3,8 +3,10 @@
 // one); the lease is a file created with O_EXCL holding the owner's token and expiry.
 import { rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { FlagDefinitionCacheData } from '../provider'
-import { LeasedFlagDefinitionCache } from './leased-provider'
+import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
+import { newLeaseToken } from '../lease/lease-token'
+import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
+import type { LeaseOutcome, LeaseStore, LeaseTiming, ReadLimits, StoredEntry, StoredEntryRead } from '../lease/store'
 import {
   createExclusiveFile,
   defaultCacheDirectory,
@@ -12,10 +14,6 @@ import {
   readOwnFile,
   RefusedPathError,
 } from './file-safety'
-import { newLeaseToken } from './lease-token'
-import { type ResolvedSharedOptions, resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
-import { LeasedDefinitionsCache, type LeaseOutcome, type LeaseStore, type ReadOutcome } from './shared-cache'
-import { decodeStoredEntry, encodeStoredEntry, STORED_SCHEMA_VERSION } from './stored-entry'
 
 /**
  * Options of {@link FileFlagDefinitionCache}.
@@ -57,22 +55,22 @@ const ignoreMissing = (error: unknown): void => {
 export class FileFlagDefinitionCache extends LeasedFlagDefinitionCache {
   /** Where the files live (the option, or the per-user default). */
   readonly directory: string
-  /** `{ v, fetchedAt, data }` as JSON. The schema version is part of the name, so package versions never collide. */
+  /** The write time (ms since the epoch, local clock) on the first line, then the encoded entry. */
   readonly entryPath: string
   /** The lease: created exclusively, holding the owner's random token and its expiry. */
   readonly leasePath: string
 
   constructor(options: FileFlagDefinitionCacheOptions) {
-    const resolved = resolveSharedOptions('FileFlagDefinitionCache', options)
+    const { storageName, leaseMs } = resolveSharedOptions('FileFlagDefinitionCache', options)
     if (options.directory !== undefined && (typeof options.directory !== 'string' || options.directory === '')) {
       throw new TypeError('FileFlagDefinitionCache: options.directory must be a non-empty path')
     }
     const directory = options.directory ?? defaultCacheDirectory()
-    const base = join(directory, `${resolved.keyHash}.v${STORED_SCHEMA_VERSION}`)
-    const store = new FileLeaseStore(resolved, directory, `${base}.json`, `${base}.lease`)
-    super(new LeasedDefinitionsCache('FileFlagDefinitionCache', resolved, store))
+    // The storage name carries the schema version, so package versions never collide.
+    const base = join(directory, storageName)
+    super(new FileLeaseStore(directory, `${base}.entry`, `${base}.lease`, leaseMs), options, 'FileFlagDefinitionCache')
     this.directory = directory
-    this.entryPath = `${base}.json`
+    this.entryPath = `${base}.entry`
     this.leasePath = `${base}.lease`
   }
 }
@@ -80,48 +78,54 @@ export class FileFlagDefinitionCache extends LeasedFlagDefinitionCache {
 /** The four lease operations on files. */
 class FileLeaseStore implements LeaseStore {
   constructor(
-    private readonly options: ResolvedSharedOptions,
     private readonly directory: string,
     private readonly entryPath: string,
-    private readonly leasePath: string
+    private readonly leasePath: string,
+    /** Default lifetime of a lease whose content cannot be read, and of a claim marker. */
+    private readonly leaseMs: number
   ) {}
 
-  async tryTakeLease(token: string): Promise<LeaseOutcome> {
+  async tryTakeLease(token: string, timing: LeaseTiming): Promise<LeaseOutcome> {
     await ensurePrivateDirectory(this.directory)
-    if (await this.isFresh()) return 'fresh'
-    if (!(await this.createLease(token)) && !(await this.recoverStaleLease(token))) return 'busy'
+    if (await this.isFresh(timing.maxAgeMs)) return 'fresh'
+    if (!(await this.createLease(token, timing.leaseMs)) && !(await this.recoverStaleLease(token, timing.leaseMs)))
+      return 'busy'
     // Freshness and the lease are two files: a holder that stored and released between our check and our create
     // would otherwise make us fetch again at once.
-    if (await this.isFresh()) {
+    if (await this.isFresh(timing.maxAgeMs)) {
       await this.releaseLease(token)
       return 'fresh'
     }
     return 'taken'
   }
 
-  async readEntry(): Promise<ReadOutcome> {
+  async readEntry({ maxEntryBytes }: ReadLimits): Promise<StoredEntryRead | undefined> {
     await ensurePrivateDirectory(this.directory)
     let file
     try {
-      file = await readOwnFile(this.entryPath)
+      // The first line (the write time) is at most 17 bytes: the bound applies to the encoded entry after it.
+      file = await readOwnFile(this.entryPath, { refuseAbove: maxEntryBytes + 17 })
     } catch (error) {
-      if (error instanceof RefusedPathError) return { found: true, ok: false, reason: error.message }
+      if (error instanceof RefusedPathError) return { refused: error.message }
       throw error
     }
-    if (!file) return { found: false }
-    return { found: true, ...decodeStoredEntry(file.text) }
+    if (!file) return undefined
+    const newline = file.text.indexOf('\n')
+    if (newline < 0) return { refused: 'the entry file has no write-time line' }
+    return { payload: file.text.slice(newline + 1) }
   }
 
-  async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
+  async writeEntry({ payload }: StoredEntry, token: string | undefined, timing: LeaseTiming): Promise<void> {
     await ensurePrivateDirectory(this.directory)
-    // A caller that does not hold the lease (it lapsed, or it was never taken) stores only over a stale entry: a
+    // A caller that does not hold the lease (it lapsed, or it was never taken) writes only over a stale entry: a
     // late write must not replace the fresh copy of the process that holds the lease now.
     if (!token || (await this.readLease(this.leasePath))?.owner !== token) {
-      if (await this.isFresh()) return
+      if (await this.isFresh(timing.maxAgeMs)) return
     }
+    // Readers see the old file or the new one, never half of one: the new one is complete before it is renamed.
     const temp = `${this.entryPath}.${newLeaseToken()}.tmp`
     try {
-      await createExclusiveFile(temp, encodeStoredEntry(data, Date.now()))
+      await createExclusiveFile(temp, `${Date.now()}\n${payload}`)
       await rename(temp, this.entryPath)
     } catch (error) {
       await unlink(temp).catch(() => undefined)
@@ -136,37 +140,33 @@ class FileLeaseStore implements LeaseStore {
     await this.removeLeaseIf(current)
   }
 
-  /**
-   * Reads only the head of the entry, `{"v":1,"fetchedAt":1732850000000,...`, which the writer always puts first:
-   * freshness is checked on every poll, the full parse only when definitions are read.
-   */
-  private async isFresh(): Promise<boolean> {
+  /** Reads only the first line of the entry, the write time: freshness is checked on every poll, the entry rarely. */
+  private async isFresh(maxAgeMs: number): Promise<boolean> {
     let head
     try {
-      head = await readOwnFile(this.entryPath, 64)
+      head = await readOwnFile(this.entryPath, { firstBytes: 32 })
     } catch (error) {
       if (error instanceof RefusedPathError) return false // stale: fetch, and the write replaces it
       throw error
     }
-    const match = head && /^\{"v":(\d+),"fetchedAt":(\d+),/.exec(head.text)
-    if (!match || Number(match[1]) !== STORED_SCHEMA_VERSION) return false
-    const age = Date.now() - Number(match[2])
-    return age >= -1000 && age < this.options.maxAgeMs
+    const match = head && /^(\d{1,16})\n/.exec(head.text)
+    if (!match) return false
+    const age = Date.now() - Number(match[1])
+    return age >= -1000 && age < maxAgeMs
   }
 
-  private createLease(token: string): Promise<boolean> {
-    const { leaseMs } = this.options
+  private createLease(token: string, leaseMs: number): Promise<boolean> {
     const lease: Lease = { owner: token, expiresAt: Date.now() + leaseMs, leaseMs }
     return createExclusiveFile(this.leasePath, JSON.stringify(lease))
   }
 
   /** Takes over a lease whose holder let it expire (crashed, or its fetch failed). */
-  private async recoverStaleLease(token: string): Promise<boolean> {
+  private async recoverStaleLease(token: string, leaseMs: number): Promise<boolean> {
     const seen = await this.readLease(this.leasePath)
-    if (!seen) return this.createLease(token) // released meanwhile
+    if (!seen) return this.createLease(token, leaseMs) // released meanwhile
     if (!leaseLapsed(seen, Date.now())) return false
     if (!(await this.removeLeaseIf(seen))) return false
-    return this.createLease(token)
+    return this.createLease(token, leaseMs)
   }
 
   /**
@@ -193,7 +193,7 @@ class FileLeaseStore implements LeaseStore {
   private async takeClaim(claim: string): Promise<boolean> {
     if (await createExclusiveFile(claim, '')) return true
     const left = await readOwnFile(claim)
-    if (left && left.mtimeMs + this.options.leaseMs > Date.now()) return false
+    if (left && left.mtimeMs + this.leaseMs > Date.now()) return false
     await unlink(claim).catch(ignoreMissing)
     return createExclusiveFile(claim, '')
   }
@@ -208,12 +208,12 @@ class FileLeaseStore implements LeaseStore {
         return {
           owner: lease.owner,
           expiresAt: lease.expiresAt,
-          leaseMs: validMs(lease.leaseMs) ?? this.options.leaseMs,
+          leaseMs: validMs(lease.leaseMs) ?? this.leaseMs,
         }
     } catch {
       // fall through: an empty file is a lease being written right now
     }
     // Unreadable (being written, or damaged): it expires leaseMs after it was last modified.
-    return { owner: '', expiresAt: file.mtimeMs + this.options.leaseMs, leaseMs: this.options.leaseMs }
+    return { owner: '', expiresAt: file.mtimeMs + this.leaseMs, leaseMs: this.leaseMs }
   }
 }

@@ -1,11 +1,9 @@
 // Redis provider. Every operation is one Lua script, so each is atomic on the server, and every key of one entry
 // shares a hash tag so a Redis Cluster keeps them in one slot (multi-key scripts never fail with CROSSSLOT).
 // Times come from the Redis server (TIME), so workers with skewed clocks still agree on freshness.
-import type { FlagDefinitionCacheData } from '../provider'
-import { LeasedFlagDefinitionCache } from './leased-provider'
-import { type ResolvedSharedOptions, resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
-import { LeasedDefinitionsCache, type LeaseOutcome, type LeaseStore, type ReadOutcome } from './shared-cache'
-import { decodeStoredData, STORED_SCHEMA_VERSION } from './stored-entry'
+import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
+import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
+import type { LeaseOutcome, LeaseStore, LeaseTiming, ReadLimits, StoredEntry, StoredEntryRead } from '../lease/store'
 
 /**
  * The part of an ioredis client (`Redis` or `Cluster`) the provider uses: `eval`. Typed structurally so this package
@@ -42,25 +40,27 @@ const SERVER_NOW = `if redis.replicate_commands then redis.replicate_commands() 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`
 
-// KEYS: entry hash, lease. ARGV: maxAgeMs, token, leaseMs, schema version. Returns 0 fresh, 1 taken, 2 busy.
+// Fresh: written by this server's clock less than maxAgeMs ago (and not in its future).
+const IS_FRESH = `local function isFresh(maxAgeMs)
+  local fetchedAt = tonumber(redis.call('HGET', KEYS[1], 'fetchedAt'))
+  return fetchedAt ~= nil and now >= fetchedAt and now - fetchedAt < maxAgeMs
+end`
+
+// KEYS: entry hash, lease. ARGV: maxAgeMs, token, leaseMs. Returns 0 fresh, 1 taken, 2 busy.
 const TAKE_LEASE = `${SERVER_NOW}
-local stored = redis.call('HMGET', KEYS[1], 'v', 'fetchedAt')
-local fetchedAt = tonumber(stored[2])
-if stored[1] == ARGV[4] and fetchedAt and now >= fetchedAt and now - fetchedAt < tonumber(ARGV[1]) then return 0 end
+${IS_FRESH}
+if isFresh(tonumber(ARGV[1])) then return 0 end
 if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then return 1 end
 return 2`
 
-// KEYS: entry hash, lease. ARGV: schema version, data JSON, token ('' when this caller holds no lease), maxAgeMs.
-// A caller that does not hold the lease (it lapsed, or it was never taken) stores only over a stale entry: a late
-// write must not replace the fresh copy of the process that holds the lease now. Returns 1 stored, 0 kept.
-const STORE_AND_RELEASE = `${SERVER_NOW}
-local owns = ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3]
-if not owns then
-  local stored = redis.call('HMGET', KEYS[1], 'v', 'fetchedAt')
-  local fetchedAt = tonumber(stored[2])
-  if stored[1] == ARGV[1] and fetchedAt and now >= fetchedAt and now - fetchedAt < tonumber(ARGV[4]) then return 0 end
-end
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 'fetchedAt', string.format('%.0f', now), 'data', ARGV[2])
+// KEYS: entry hash, lease. ARGV: payload, token ('' when this caller holds no lease), maxAgeMs.
+// A caller that does not hold the lease (it lapsed, or it was never taken) writes only over a stale entry: a late
+// write must not replace the fresh copy of the process that holds the lease now. Returns 1 written, 0 kept.
+const WRITE_AND_RELEASE = `${SERVER_NOW}
+${IS_FRESH}
+local owns = ARGV[2] ~= '' and redis.call('GET', KEYS[2]) == ARGV[2]
+if not owns and isFresh(tonumber(ARGV[3])) then return 0 end
+redis.call('HSET', KEYS[1], 'fetchedAt', string.format('%.0f', now), 'data', ARGV[1])
 if owns then redis.call('DEL', KEYS[2]) end
 return 1`
 
@@ -68,8 +68,15 @@ return 1`
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`
 
-// KEYS: entry hash. Read through a script too, so the client needs nothing but eval.
-const READ = `return redis.call('HMGET', KEYS[1], 'v', 'data')`
+// KEYS: entry hash. ARGV: maxEntryBytes. Returns { size, data }, data false (nil) when missing or too large: an
+// oversized entry never leaves the server. Read through a script too, so the client needs nothing but eval.
+const READ = `local size = redis.call('HSTRLEN', KEYS[1], 'data')
+if size > tonumber(ARGV[1]) or redis.call('HEXISTS', KEYS[1], 'data') == 0 then return { size, false } end
+return { size, redis.call('HGET', KEYS[1], 'data') }`
+
+/** True for a node-redis (`redis` package) client: its `eval` takes `(script, { keys, arguments })`. */
+const isNodeRedisClient = (client: object): boolean =>
+  'isOpen' in client && typeof (client as { sendCommand?: unknown }).sendCommand === 'function'
 
 /**
  * Shares flag definitions between processes through Redis (or a Redis Cluster), so that about one process per
@@ -84,13 +91,19 @@ const READ = `return redis.call('HMGET', KEYS[1], 'v', 'data')`
  * @experimental May change in a minor version.
  */
 export class RedisFlagDefinitionCache extends LeasedFlagDefinitionCache {
-  /** The hash holding `{ v, fetchedAt, data }`. */
+  /** The hash holding `fetchedAt` (by the Redis clock) and `data` (the encoded entry). */
   readonly entryKey: string
   /** The lease: a string key holding the owner's random token, with a PX expiry. */
   readonly leaseKey: string
 
   constructor(redis: RedisClientLike, options: RedisFlagDefinitionCacheOptions) {
-    const resolved = resolveSharedOptions('RedisFlagDefinitionCache', options)
+    const { storageName, timeoutMs } = resolveSharedOptions('RedisFlagDefinitionCache', options)
+    if (redis && typeof redis === 'object' && isNodeRedisClient(redis)) {
+      throw new TypeError(
+        'RedisFlagDefinitionCache: this looks like a node-redis client (the `redis` package); the provider needs an ' +
+          'ioredis client (`new Redis(url)` or `new Redis.Cluster(nodes)` from the `ioredis` package)'
+      )
+    }
     if (!redis || typeof redis.eval !== 'function') {
       throw new TypeError('RedisFlagDefinitionCache: the first argument must be an ioredis client (Redis or Cluster)')
     }
@@ -101,18 +114,10 @@ export class RedisFlagDefinitionCache extends LeasedFlagDefinitionCache {
         'RedisFlagDefinitionCache: options.keyPrefix must not contain { or } (the provider sets the hash tag)'
       )
     }
-    const tagged = `${prefix}{${resolved.keyHash}}`
-    // The schema version is part of the names: during a rolling upgrade to a package that stores another layout, each
-    // version keeps its own entry and lease instead of overwriting the other's every interval.
-    const entryKey = `${tagged}:v${STORED_SCHEMA_VERSION}:entry`
-    const leaseKey = `${tagged}:v${STORED_SCHEMA_VERSION}:lease`
-    super(
-      new LeasedDefinitionsCache(
-        'RedisFlagDefinitionCache',
-        resolved,
-        new RedisLeaseStore(redis, resolved, entryKey, leaseKey)
-      )
-    )
+    // Both keys share the hash tag, so a Redis Cluster keeps them in one slot (multi-key scripts never CROSSSLOT).
+    const entryKey = `${prefix}{${storageName}}:entry`
+    const leaseKey = `${prefix}{${storageName}}:lease`
+    super(new RedisLeaseStore(redis, timeoutMs, entryKey, leaseKey), options, 'RedisFlagDefinitionCache')
     this.entryKey = entryKey
     this.leaseKey = leaseKey
   }
@@ -125,45 +130,29 @@ class RedisLeaseStore implements LeaseStore {
 
   constructor(
     private readonly redis: RedisClientLike,
-    private readonly options: ResolvedSharedOptions,
+    private readonly timeoutMs: number,
     private readonly entryKey: string,
     private readonly leaseKey: string
   ) {}
 
-  async tryTakeLease(token: string): Promise<LeaseOutcome> {
-    const { maxAgeMs, leaseMs } = this.options
-    const result = await this.eval(
-      TAKE_LEASE,
-      2,
-      this.entryKey,
-      this.leaseKey,
-      maxAgeMs,
-      token,
-      leaseMs,
-      STORED_SCHEMA_VERSION
-    )
+  async tryTakeLease(token: string, { maxAgeMs, leaseMs }: LeaseTiming): Promise<LeaseOutcome> {
+    const result = await this.eval(TAKE_LEASE, 2, this.entryKey, this.leaseKey, maxAgeMs, token, leaseMs)
     return result === 0 ? 'fresh' : result === 1 ? 'taken' : 'busy'
   }
 
-  async readEntry(): Promise<ReadOutcome> {
-    const result = await this.eval(READ, 1, this.entryKey)
-    if (!Array.isArray(result)) throw new Error(`unexpected reply to HMGET: ${typeof result}`)
-    const [version, data] = result as unknown[]
-    if (version === null && data === null) return { found: false }
-    return { found: true, ...decodeStoredData(version, data) }
+  async readEntry({ maxEntryBytes }: ReadLimits): Promise<StoredEntryRead | undefined> {
+    const result = await this.eval(READ, 1, this.entryKey, maxEntryBytes)
+    if (!Array.isArray(result)) throw new Error(`unexpected reply to the read script: ${typeof result}`)
+    const [size, payload] = result as unknown[]
+    if (typeof payload === 'string') return { payload }
+    if (typeof size === 'number' && size > maxEntryBytes) {
+      return { refused: `stored entry is ${size} bytes, more than maxEntryBytes (${maxEntryBytes}); not read` }
+    }
+    return undefined
   }
 
-  async writeEntry(data: FlagDefinitionCacheData, token: string | undefined): Promise<void> {
-    await this.eval(
-      STORE_AND_RELEASE,
-      2,
-      this.entryKey,
-      this.leaseKey,
-      STORED_SCHEMA_VERSION,
-      JSON.stringify(data),
-      token ?? '',
-      this.options.maxAgeMs
-    )
+  async writeEntry({ payload }: StoredEntry, token: string | undefined, { maxAgeMs }: LeaseTiming): Promise<void> {
+    await this.eval(WRITE_AND_RELEASE, 2, this.entryKey, this.leaseKey, payload, token ?? '', maxAgeMs)
   }
 
   async releaseLease(token: string): Promise<void> {
@@ -203,7 +192,7 @@ class RedisLeaseStore implements LeaseStore {
           redis.removeListener!('ready', ready)
           done()
         },
-        Math.max(0, this.options.timeoutMs - 50)
+        Math.max(0, this.timeoutMs - 50)
       )
       timer.unref?.()
       redis.once!('ready', ready)

@@ -1,9 +1,10 @@
 // The behaviour every shipped provider must have, run against each real store by its own test file.
-import type {
-  FlagDefinitionCacheData,
-  FlagDefinitionCacheProvider,
-  FlagDefinitionCacheProviderStats,
-  SharedFlagDefinitionCacheOptions,
+import {
+  FLAG_DEFINITIONS_SCHEMA_VERSION,
+  type FlagDefinitionCacheData,
+  type FlagDefinitionCacheProvider,
+  type FlagDefinitionCacheProviderStats,
+  type SharedFlagDefinitionCacheOptions,
 } from '../../../src/experimental'
 import { RecordingLogger, sampleDefinitions, sleep, uniqueName } from './fixtures'
 
@@ -17,10 +18,11 @@ export type SharedFlagDefinitionCache = FlagDefinitionCacheProvider & {
 export interface ProviderHarness {
   /** A provider on the real store. `key` is unique per test unless given. */
   make(options: Partial<SharedFlagDefinitionCacheOptions> & { key: string }): SharedFlagDefinitionCache
-  /** Overwrites the stored entry of `key` with a foreign schema version (data otherwise valid). */
-  storeForeignVersion(key: string, data: FlagDefinitionCacheData): Promise<void>
-  /** Overwrites the stored data of `key` with `text` under the current schema version. */
-  storeRawData(key: string, text: string): Promise<void>
+  /**
+   * Writes `payload` straight into the store as the entry of `key`, stamped as written just now (as an attacker or
+   * a buggy program with write access to the store could).
+   */
+  writeRawEntry(key: string, payload: string): Promise<void>
 }
 
 export function providerContract(harness: () => ProviderHarness): void {
@@ -148,7 +150,7 @@ export function providerContract(harness: () => ProviderHarness): void {
   })
 
   it('treats an entry of another schema version as a miss, says why, and refetches', async () => {
-    await harness().storeForeignVersion(key, sampleDefinitions())
+    await harness().writeRawEntry(key, `phfd/99 json -\n${JSON.stringify(sampleDefinitions())}`)
     const provider = make()
     expect(await provider.getFlagDefinitions()).toBeUndefined()
     expect(provider.getStats().invalid).toBe(1)
@@ -161,7 +163,7 @@ export function providerContract(harness: () => ProviderHarness): void {
     ['JSON of the wrong shape', '{"flags": 3, "groupTypeMapping": {}, "cohorts": {}}', /flags is a number/],
     ['a flag without a key', '{"flags": [{"filters": null}], "groupTypeMapping": {}, "cohorts": {}}', /key/],
   ])('treats %s as a miss and logs the reason', async (_label, text, reason) => {
-    await harness().storeRawData(key, text)
+    await harness().writeRawEntry(key, `phfd/${FLAG_DEFINITIONS_SCHEMA_VERSION} json -\n${text}`)
     const provider = make()
     expect(await provider.getFlagDefinitions()).toBeUndefined()
     expect(logger.warnings.join('\n')).toMatch(reason)

@@ -30,20 +30,9 @@ describe('FileFlagDefinitionCache', () => {
   describe('contract', () => {
     providerContract(() => ({
       make: (options) => new FileFlagDefinitionCache({ directory, ...options }),
-      storeForeignVersion: async (key, data) => {
+      writeRawEntry: async (key, payload) => {
         mkdirSync(directory, { recursive: true, mode: 0o700 })
-        writeFileSync(entryPath(key), JSON.stringify({ v: 99, fetchedAt: Date.now(), data }), { mode: 0o600 })
-      },
-      storeRawData: async (key, text) => {
-        mkdirSync(directory, { recursive: true, mode: 0o700 })
-        writeFileSync(
-          entryPath(key),
-          `{"v":1,"fetchedAt":${Date.now()},"data":${JSON.stringify(JSON.parse(JSON.stringify(text)))}}`,
-          {
-            mode: 0o600,
-          }
-        )
-        // The data field holds the raw text as a JSON string: decoding parses it like any stored text.
+        writeFileSync(entryPath(key), `${Date.now()}\n${payload}`, { mode: 0o600 })
       },
     }))
   })
@@ -57,7 +46,7 @@ describe('FileFlagDefinitionCache', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700)
     expect(statSync(provider.entryPath).mode & 0o777).toBe(0o600)
     expect(existsSync(provider.leasePath)).toBe(false)
-    expect(JSON.parse(readFileSync(provider.entryPath, 'utf8'))).toMatchObject({ v: 1, data: sampleDefinitions() })
+    expect(readFileSync(provider.entryPath, 'utf8')).toMatch(/^\d+\nphfd\/2 json -\n\{"flags"/)
   })
 
   it('defaults to a per-user directory under the OS temp directory', () => {
@@ -234,7 +223,7 @@ describe('FileFlagDefinitionCache', () => {
 
   it('honours a lease written with a longer leaseMs than its own while it lasts', async () => {
     const dir = join(root, uniqueName('longer-lease'))
-    const holder = new FileFlagDefinitionCache({ key: 'k', directory: dir, leaseMs: 60_000 })
+    const holder = new FileFlagDefinitionCache({ key: 'k', directory: dir, leaseMs: 60_000, maxAgeMs: 60_000 })
     expect(await holder.shouldFetchFlagDefinitions()).toBe(true)
     const other = new FileFlagDefinitionCache({ key: 'k', directory: dir, leaseMs: 100 })
     expect(await other.shouldFetchFlagDefinitions()).toBe(false)

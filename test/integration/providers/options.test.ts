@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FileFlagDefinitionCache } from '../../../src/experimental'
-import { resolveSharedOptions } from '../../../src/experimental/providers/options'
+import { resolveSharedOptions } from '../../../src/experimental/lease/options'
 import { sampleDefinitions } from './fixtures'
 
 describe('provider options', () => {

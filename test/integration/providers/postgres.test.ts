@@ -1,6 +1,9 @@
 import { Pool } from 'pg'
-import { PostgresFlagDefinitionCache, postgresFlagDefinitionCacheDDL } from '../../../src/experimental'
-import { hashKey } from '../../../src/experimental/providers/options'
+import {
+  flagDefinitionsStorageName,
+  PostgresFlagDefinitionCache,
+  postgresFlagDefinitionCacheDDL,
+} from '../../../src/experimental'
 import { DATABASE_URL, describeWith } from '../../helpers/services'
 import { failFastContract, providerContract } from './contract'
 import { RecordingLogger, sampleDefinitions, uniqueName } from './fixtures'
@@ -22,13 +25,13 @@ describeWith('postgres', 'PostgresFlagDefinitionCache', () => {
   describe('contract', () => {
     providerContract(() => ({
       make: (options) => new PostgresFlagDefinitionCache(pool, { table, ...options }),
-      storeForeignVersion: async (key, data) => {
-        await new PostgresFlagDefinitionCache(pool, { table, key }).onFlagDefinitionsReceived(data)
-        await pool.query(`UPDATE ${table} SET schema_version = 99 WHERE cache_key = $1`, [`${hashKey(key)}:v1`])
-      },
-      storeRawData: async (key, text) => {
-        await new PostgresFlagDefinitionCache(pool, { table, key }).onFlagDefinitionsReceived(sampleDefinitions())
-        await pool.query(`UPDATE ${table} SET data = $2 WHERE cache_key = $1`, [`${hashKey(key)}:v1`, text])
+      writeRawEntry: async (key, payload) => {
+        await pool.query(postgresFlagDefinitionCacheDDL(table))
+        await pool.query(
+          `INSERT INTO ${table} (cache_key, fetched_at, data) VALUES ($1, now(), $2)
+           ON CONFLICT (cache_key) DO UPDATE SET fetched_at = now(), data = $2`,
+          [flagDefinitionsStorageName(key), payload]
+        )
       },
     }))
   })
@@ -87,11 +90,11 @@ describeWith('postgres', 'PostgresFlagDefinitionCache', () => {
     await provider.shouldFetchFlagDefinitions()
     await provider.onFlagDefinitionsReceived(sampleDefinitions())
     const { rows } = await pool.query(`SELECT *, now() - fetched_at AS age FROM ${table} WHERE cache_key = $1`, [
-      `${hashKey(key)}:v1`,
+      flagDefinitionsStorageName(key),
     ])
     expect(rows).toHaveLength(1)
     expect(JSON.stringify(rows)).not.toContain(key)
-    expect(rows[0]).toMatchObject({ schema_version: 1, lease_owner: null })
+    expect(rows[0]).toMatchObject({ schema_version: 2, lease_owner: null })
   })
 
   it.each([

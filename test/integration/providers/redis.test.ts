@@ -23,11 +23,8 @@ describeWith('redis', 'RedisFlagDefinitionCache', () => {
   describe('contract', () => {
     providerContract(() => ({
       make: (options) => new RedisFlagDefinitionCache(redis, { keyPrefix: prefix, ...options }),
-      storeForeignVersion: async (key, data) => {
-        await redis.hset(entryKey(key), 'v', '99', 'fetchedAt', String(Date.now()), 'data', JSON.stringify(data))
-      },
-      storeRawData: async (key, text) => {
-        await redis.hset(entryKey(key), 'v', '1', 'fetchedAt', String(Date.now()), 'data', text)
+      writeRawEntry: async (key, payload) => {
+        await redis.hset(entryKey(key), 'fetchedAt', String(Date.now()), 'data', payload)
       },
     }))
   })
@@ -42,7 +39,7 @@ describeWith('redis', 'RedisFlagDefinitionCache', () => {
     expect(`${provider.entryKey} ${provider.leaseKey}`).not.toContain(key)
   })
 
-  it('stores { v, fetchedAt, data } with fetchedAt from the Redis clock, and the lease with an expiry', async () => {
+  it('stores { fetchedAt, data } with fetchedAt from the Redis clock, and the lease with an expiry', async () => {
     const provider = new RedisFlagDefinitionCache(redis, {
       key: uniqueName('layout'),
       keyPrefix: prefix,
@@ -55,9 +52,8 @@ describeWith('redis', 'RedisFlagDefinitionCache', () => {
     await provider.onFlagDefinitionsReceived(sampleDefinitions())
     const stored = await redis.hgetall(provider.entryKey)
     const [seconds] = await redis.time()
-    expect(stored.v).toBe('1')
     expect(Math.abs(Number(stored.fetchedAt) - Number(seconds) * 1000)).toBeLessThan(5000)
-    expect(JSON.parse(stored.data)).toEqual(sampleDefinitions())
+    expect(stored.data).toBe(`phfd/2 json -\n${JSON.stringify(sampleDefinitions())}`)
     expect(await redis.exists(provider.leaseKey)).toBe(0)
   })
 

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
+import { FLAG_DEFINITIONS_SCHEMA_VERSION } from './schema-version'
 import { consoleLogger, type FlagDefinitionCacheLogger } from './logger'
 
 /**
- * Options every shipped provider takes.
+ * Options every shipped provider takes, and {@link LeasedFlagDefinitionCache} for a store of your own.
  *
  * @experimental May change in a minor version.
  */
@@ -23,12 +24,29 @@ export interface SharedFlagDefinitionCacheOptions {
   timeoutMs?: number
   /** Where problems are reported. Default: `console.warn`. */
   logger?: FlagDefinitionCacheLogger
+  /**
+   * Any string every process of the fleet shares (e.g. the personal API key, or a value from your secret store).
+   * Entries are written with an HMAC-SHA256 tag keyed by a value derived from it, and an entry whose tag is missing
+   * or wrong is refused (a fetch follows): whoever can write to the store but does not know the secret cannot feed
+   * definitions to the fleet. Neither the secret nor the derived key is ever written anywhere. Recommended wherever
+   * the store is shared with other applications. Default: none (entries are not authenticated).
+   */
+  secret?: string
+  /**
+   * Entries larger than this (stored bytes, and after decompression) are refused as invalid before they are parsed,
+   * and never written. Default 52428800 (50 MiB).
+   */
+  maxEntryBytes?: number
+  /**
+   * `'gzip'` compresses every entry, `false` none. Default: gzip for entries whose JSON is larger than 64 KiB.
+   */
+  compress?: 'gzip' | false
 }
 
+/** The options after validation and defaults (the codec's own options are resolved by the codec). */
 export interface ResolvedSharedOptions {
-  key: string
-  /** A hash of the key: what storage names are built from (no secret, no odd characters). */
-  keyHash: string
+  /** What storage names are built from: {@link flagDefinitionsStorageName} of the key. */
+  storageName: string
   maxAgeMs: number
   leaseMs: number
   timeoutMs: number
@@ -67,12 +85,20 @@ export function resolveSharedOptions(
   const leaseMs = positiveMs('leaseMs', options.leaseMs, Math.min(10_000, maxAgeMs), providerName)
   const timeoutMs = positiveMs('timeoutMs', options.timeoutMs, 2_000, providerName)
   const logger = options.logger ?? consoleLogger
-  if (typeof logger.warn !== 'function')
+  if (!logger || typeof logger.warn !== 'function')
     throw new TypeError(`${providerName}: options.logger must have a warn(message) method`)
-  return { key, keyHash: hashKey(key), maxAgeMs, leaseMs, timeoutMs, logger }
+  return { storageName: flagDefinitionsStorageName(key), maxAgeMs, leaseMs, timeoutMs, logger }
 }
 
-/** 128 bits of SHA-256 in hex: collision-free in practice and safe in any storage name. */
-export function hashKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 32)
+/**
+ * The name of the shared entry of `key` in any store: 128 bits of SHA-256 of the key in hex, then `.v` and the
+ * schema version (e.g. `3f2a…9c.v2`). Safe in any key, file or row name, and reveals nothing of the key. The
+ * schema version is part of it so that, during a rolling upgrade to a package storing another layout, each
+ * version keeps its own entry and lease instead of overwriting the other's every interval.
+ *
+ * @experimental May change in a minor version.
+ */
+export function flagDefinitionsStorageName(key: string): string {
+  const digest = createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 32)
+  return `${digest}.v${FLAG_DEFINITIONS_SCHEMA_VERSION}`
 }

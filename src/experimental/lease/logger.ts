@@ -16,20 +16,22 @@ export const consoleLogger: FlagDefinitionCacheLogger = {
 }
 
 /**
- * Prefixes messages with the provider's name and drops a warning that repeats the previous one, so a store that
- * stays down for an hour does not print the same line on every poll of every worker.
+ * Prefixes messages with the provider's name and reports each kind of problem once: a store that stays down for an
+ * hour, or fails three different ways in turn, does not print a line on every poll of every worker. A kind is news
+ * again once the operation it belongs to has succeeded.
  */
 export class ProviderLog {
-  private lastWarning: string | undefined
+  private readonly reported = new Set<string>()
 
   constructor(
     private readonly name: string,
     private readonly logger: FlagDefinitionCacheLogger
   ) {}
 
-  warn(message: string): void {
-    if (message === this.lastWarning) return
-    this.lastWarning = message
+  /** Reports `message` unless a problem of this `kind` was reported and has not recovered since. */
+  warn(kind: string, message: string): void {
+    if (this.reported.has(kind)) return
+    this.reported.add(kind)
     try {
       this.logger.warn(`[PostHog ${this.name}] ${message}`)
     } catch {
@@ -37,9 +39,9 @@ export class ProviderLog {
     }
   }
 
-  /** A success ends a run of identical warnings: the next failure is news again. */
-  recovered(): void {
-    this.lastWarning = undefined
+  /** The operation behind `kind` succeeded: its next failure is news again. */
+  recovered(kind: string): void {
+    this.reported.delete(kind)
   }
 
   debug(message: string): void {
