@@ -37,7 +37,7 @@ for (const name of sections) {
   if (markdown) fragments.set(section, markdown)
 }
 rmSync(scratch, { recursive: true, force: true })
-writeReadme(fragments)
+await writeReadme(fragments)
 process.exit(failed > 0 ? 1 : 0)
 
 /** Runs one section in its own process (through _section.mjs), echoing and keeping what it prints. */
@@ -62,7 +62,7 @@ function quoted(output) {
 }
 
 /** Replaces what is between each section's markers; sections without markers in the README are left out. */
-function writeReadme(byName) {
+async function writeReadme(byName) {
   let readme = readFileSync(readmePath, 'utf8')
   for (const [section, markdown] of byName) {
     const start = `<!-- bench:${section}:start -->`
@@ -76,5 +76,8 @@ function writeReadme(byName) {
     readme = `${readme.slice(0, from + start.length)}\n\n${markdown}\n\n${readme.slice(to)}`
     console.log(`README.md: ${section} figures written`)
   }
-  writeFileSync(readmePath, readme)
+  // The tables come out unpadded; the README is kept in prettier's layout like every other file.
+  const prettier = await import('prettier')
+  const options = (await prettier.resolveConfig(readmePath)) ?? {}
+  writeFileSync(readmePath, await prettier.format(readme, { ...options, filepath: readmePath }))
 }

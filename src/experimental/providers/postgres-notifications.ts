@@ -11,13 +11,13 @@
  */
 export interface PostgresListenClientLike {
   query(text: string): Promise<unknown>
-  on(event: string, listener: (...args: never[]) => void): unknown
+  on(event: string, listener: (...args: unknown[]) => void): unknown
   release(error?: Error | boolean): void
 }
 
-/** The channel of one entry: a plain identifier (so it needs no quoting), distinct per key and schema version. */
-export const postgresChangeChannel = (keyHash: string, version: number): string =>
-  `posthog_flags_${keyHash}_v${version}`
+/** The channel of one entry: a plain identifier (so it needs no quoting), distinct per row key (key and version). */
+export const postgresChangeChannel = (cacheKey: string): string =>
+  `posthog_flags_${cacheKey.replace(/[^a-z0-9]/g, '_')}`.slice(0, 63)
 
 export interface PostgresNotificationsOptions {
   connect: () => Promise<PostgresListenClientLike>
@@ -27,7 +27,7 @@ export interface PostgresNotificationsOptions {
   selfId: string
   timeoutMs: number
   warn: (message: string) => void
-  /** Called once when LISTEN turned out not to work through this pool. */
+  /** Called once when LISTEN turned out not to work through this pool (the caller says so and counts it). */
   unavailable: () => void
 }
 
@@ -83,7 +83,8 @@ export function listenForPostgresChanges(
       heardProbe = () => resolve(true)
       setTimeout(() => resolve(false), Math.min(options.timeoutMs, 2000)).unref?.()
     })
-    current.on('notification', (message: { channel: string; payload?: string }) => {
+    current.on('notification', (notification: unknown) => {
+      const message = notification as { channel?: unknown; payload?: unknown }
       if (stopped || message.channel !== options.channel) return
       if (message.payload === probe) return heardProbe()
       if (message.payload !== options.selfId) onChange()
@@ -94,7 +95,7 @@ export function listenForPostgresChanges(
       warnOnce(`the LISTEN connection was lost; polling until it is back (${error?.message ?? 'connection ended'})`)
       retryLater()
     }
-    current.on('error', (error: Error) => lost(error))
+    current.on('error', (error: unknown) => lost(error instanceof Error ? error : new Error(String(error))))
     current.on('end', () => lost())
     ;(current as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.()
     try {
@@ -108,11 +109,6 @@ export function listenForPostgresChanges(
       if (client !== current) return
       drop(current)
       stopped = true
-      options.warn(
-        'LISTEN hears no notifications through this pool (a pooler in transaction mode, such as PgBouncer with ' +
-          'pool_mode = transaction?); new definitions arrive with polling only. Point the pool at PostgreSQL ' +
-          'directly or at a session-mode pool to get them at once.'
-      )
       options.unavailable()
       return
     }

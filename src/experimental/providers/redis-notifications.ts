@@ -11,7 +11,7 @@
  */
 export interface RedisSubscriberLike {
   subscribe(channel: string): Promise<unknown>
-  on(event: string, listener: (...args: never[]) => void): unknown
+  on(event: string, listener: (...args: unknown[]) => void): unknown
   quit(): Promise<unknown>
   disconnect(): void
   readonly status?: string
@@ -56,10 +56,10 @@ export function subscribeToRedisChanges(options: RedisNotificationsOptions, onCh
     )
   }
   subscriber.on('ready', onReady)
-  subscriber.on('error', (error: Error) =>
-    warnOnce(`the change subscription lost its connection; polling until it is back (${error.message})`)
+  subscriber.on('error', (error: unknown) =>
+    warnOnce(`the change subscription lost its connection; polling until it is back (${String(error)})`)
   )
-  subscriber.on('message', (channel: string, message: string) => {
+  subscriber.on('message', (channel: unknown, message: unknown) => {
     if (!stopped && channel === options.channel && message !== options.selfId) onChange()
   })
   if (subscriber.status === 'ready') onReady()
