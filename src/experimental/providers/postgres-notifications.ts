@@ -32,6 +32,7 @@ export interface PostgresNotificationsOptions {
 }
 
 const MAX_RETRY_MS = 30_000
+const PROBE = 'probe:'
 
 /** Listens; returns what stops listening (and gives the connection back to the pool). */
 export function listenForPostgresChanges(
@@ -77,7 +78,7 @@ export function listenForPostgresChanges(
     }
     if (stopped) return current.release()
     client = current
-    const probe = `probe:${options.selfId}:${Math.random().toString(36).slice(2)}`
+    const probe = `${PROBE}${options.selfId}:${Math.random().toString(36).slice(2)}`
     let heardProbe: () => void = () => undefined
     const probeHeard = new Promise<boolean>((resolve) => {
       heardProbe = () => resolve(true)
@@ -87,6 +88,8 @@ export function listenForPostgresChanges(
       const message = notification as { channel?: unknown; payload?: unknown }
       if (stopped || message.channel !== options.channel) return
       if (message.payload === probe) return heardProbe()
+      // Other processes' probes are no change; neither is this instance's own write.
+      if (typeof message.payload === 'string' && message.payload.startsWith(PROBE)) return
       if (message.payload !== options.selfId) onChange()
     })
     const lost = (error?: Error): void => {
