@@ -7,7 +7,6 @@ import {
   expectCorrect,
   expectPushed,
   FAST_INTERVAL_MS,
-  freshnessScenarios,
   measureFlips,
   probeDefinitions,
   startSpread,
@@ -15,16 +14,14 @@ import {
 import { startPgBouncer } from './helpers/private-servers'
 import { referenceEvaluation } from './helpers/reference'
 
-describeWith('postgres', 'PostgresFlagDefinitionCache fleet: push and the shared ETag', () => {
-  const table = `test_fleet_${process.pid}`
+describeWith('postgres', 'PostgresFlagDefinitionCache fleet when connections are cut or pooled', () => {
+  const table = `test_fleet_cut_${process.pid}`
   let run = 0
   afterAll(async () => {
     const pool = new Pool({ connectionString: DATABASE_URL })
     await pool.query(`DROP TABLE IF EXISTS ${table}`)
     await pool.end()
   })
-  freshnessScenarios(() => ({ provider: 'postgres', databaseUrl: DATABASE_URL, table, key: `fleet-pg-${run++}` }))
-
   describe('when connections are cut or pooled', () => {
     const intervalMs = FAST_INTERVAL_MS
     let distDir: string | undefined
@@ -51,6 +48,7 @@ describeWith('postgres', 'PostgresFlagDefinitionCache fleet: push and the shared
       leaseMs: 1500,
       timeoutMs: 2000,
       watch: true,
+      evaluateEveryMs: 200,
     })
 
     it("notifications resume after every one of the fleet's connections was terminated mid-run", async () => {

@@ -3,17 +3,10 @@ import { start, type StandIn } from '../../tools/posthog-stand-in.cjs'
 import { describeWith, REDIS_URL } from '../helpers/services'
 import { removeSnapshot, snapshotOfBuild } from './helpers/build'
 import { Fleet, sleep } from './helpers/fleet'
-import {
-  expectPushed,
-  FAST_INTERVAL_MS,
-  freshnessScenarios,
-  measureFlips,
-  probeDefinitions,
-  startSpread,
-} from './helpers/freshness'
+import { expectPushed, FAST_INTERVAL_MS, measureFlips, probeDefinitions, startSpread } from './helpers/freshness'
 import { freePort, PrivateRedis, startRedisCluster } from './helpers/private-servers'
 
-describeWith('redis', 'RedisFlagDefinitionCache fleet: push and the shared ETag', () => {
+describeWith('redis', 'RedisFlagDefinitionCache fleet on servers that fail or shard', () => {
   // Pub/sub channels are global across logical databases: the prefix (and so the channel) is unique per run.
   const keyPrefix = `test:fleet:${process.pid}:`
   let run = 0
@@ -23,8 +16,6 @@ describeWith('redis', 'RedisFlagDefinitionCache fleet: push and the shared ETag'
     if (keys.length) await redis.del(...keys)
     await redis.quit()
   })
-  freshnessScenarios(() => ({ provider: 'redis', redisUrl: REDIS_URL, keyPrefix, key: `fleet-redis-${run++}` }))
-
   describe('on servers the test owns', () => {
     const intervalMs = FAST_INTERVAL_MS
     let distDir: string | undefined
@@ -51,6 +42,7 @@ describeWith('redis', 'RedisFlagDefinitionCache fleet: push and the shared ETag'
       leaseMs: 1500,
       timeoutMs: 2000,
       watch: true,
+      evaluateEveryMs: 200,
     })
 
     it('on a Redis Cluster, changes are pushed to 8 workers as on a single server', async () => {
