@@ -10,8 +10,11 @@
  * @experimental May change in a minor version.
  */
 export interface PostgresListenClientLike {
+  /** Runs `LISTEN <channel>` and, at the end, `UNLISTEN *` (no values, no user input). */
   query(text: string): Promise<unknown>
+  /** 'notification', 'error' and 'end' are listened to. */
   on(event: string, listener: (...args: unknown[]) => void): unknown
+  /** Gives the connection back at the end; with an error (or true) it is destroyed instead. */
   release(error?: Error | boolean): void
 }
 

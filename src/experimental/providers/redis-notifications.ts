@@ -10,11 +10,17 @@
  * @experimental May change in a minor version.
  */
 export interface RedisSubscriberLike {
+  /** SUBSCRIBE; sent again on every 'ready' (ioredis also re-subscribes by itself after a reconnect). */
   subscribe(channel: string): Promise<unknown>
+  /** 'ready', 'error' and 'message' (channel, message) are listened to. */
   on(event: string, listener: (...args: unknown[]) => void): unknown
+  /** Ends the connection at shutdown. */
   quit(): Promise<unknown>
+  /** Ends it when quit does not answer in time. */
   disconnect(): void
+  /** ioredis' connection state: 'wait' (lazyConnect) makes the provider call connect(). */
   readonly status?: string
+  /** Connects a lazyConnect duplicate. */
   connect?(): Promise<unknown>
 }
 

@@ -46,7 +46,10 @@ function behaviours(make: (maxAgeMs: number) => Promise<Pair>, settleMs: number)
     const { writer, reader } = await pair()
     let heardByReader = 0
     let heardByWriter = 0
-    stops.push(reader.subscribe!(() => heardByReader++)!, writer.subscribe!(() => heardByWriter++)!)
+    stops.push(
+      reader.subscribe!(() => heardByReader++)!,
+      writer.subscribe!(() => heardByWriter++)!
+    )
     await sleep(settleMs) // the subscriptions are established asynchronously
     expect(await writer.shouldFetchFlagDefinitions()).toBe(true)
     await writer.onFlagDefinitionsReceived({ ...sampleDefinitions('pushed'), etag: '"e1"' })
