@@ -11,6 +11,8 @@ import {
   RedisFlagDefinitionCache,
   type FlagDefinitionCacheProvider,
 } from '../../../src/experimental'
+import { flagDefinitionsStorageName } from '../../../src/experimental/lease/options'
+import { postgresChangeChannel } from '../../../src/experimental/providers/postgres-notifications'
 import { DATABASE_URL, describeWith, REDIS_URL } from '../../helpers/services'
 import { RecordingLogger, sampleDefinitions, sleep, uniqueName } from '../providers/fixtures'
 
@@ -18,6 +20,16 @@ interface Pair {
   writer: FlagDefinitionCacheProvider
   reader: FlagDefinitionCacheProvider
   logger: RecordingLogger
+  /** Resolves once `count` subscriptions are established on the store (they are set up asynchronously). */
+  subscribed: (count: number) => Promise<void>
+}
+
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
 }
 
 async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
@@ -26,7 +38,7 @@ async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
   return condition()
 }
 
-function behaviours(make: (maxAgeMs: number) => Promise<Pair>, settleMs: number): void {
+function behaviours(make: (maxAgeMs: number) => Promise<Pair>): void {
   const opened: Pair[] = []
   const pair = async (maxAgeMs = 60_000) => {
     const made = await make(maxAgeMs)
@@ -43,14 +55,14 @@ function behaviours(make: (maxAgeMs: number) => Promise<Pair>, settleMs: number)
   })
 
   it("a write by one instance notifies another instance's subscription, not its own", async () => {
-    const { writer, reader } = await pair()
+    const { writer, reader, subscribed } = await pair()
     let heardByReader = 0
     let heardByWriter = 0
     stops.push(
       reader.subscribe!(() => heardByReader++)!,
       writer.subscribe!(() => heardByWriter++)!
     )
-    await sleep(settleMs) // the subscriptions are established asynchronously
+    await subscribed(2)
     expect(await writer.shouldFetchFlagDefinitions()).toBe(true)
     await writer.onFlagDefinitionsReceived({ ...sampleDefinitions('pushed'), etag: '"e1"' })
     expect(await waitFor(() => heardByReader > 0, 3000)).toBe(true)
@@ -68,12 +80,13 @@ function behaviours(make: (maxAgeMs: number) => Promise<Pair>, settleMs: number)
 
   it('a 304 marks the entry fresh without rewriting it or notifying; another ETag is refused', async () => {
     const maxAgeMs = 600
-    const { writer, reader } = await pair(maxAgeMs)
+    const { writer, reader, subscribed } = await pair(maxAgeMs)
     expect(await writer.shouldFetchFlagDefinitions()).toBe(true)
     await writer.onFlagDefinitionsReceived({ ...sampleDefinitions('kept'), etag: '"e1"' })
     let heard = 0
     stops.push(reader.subscribe!(() => heard++)!)
-    await sleep(Math.max(settleMs, maxAgeMs + 50)) // now stale
+    await subscribed(1)
+    await sleep(maxAgeMs + 50) // now stale
     expect(await writer.shouldFetchFlagDefinitions()).toBe(true)
     expect(await writer.onFlagDefinitionsNotModified!('"other"')).toBe(false) // the entry holds "e1"
     expect(await writer.onFlagDefinitionsNotModified!('"e1"')).toBe(true)
@@ -102,8 +115,14 @@ describeWith('redis', 'RedisFlagDefinitionCache: push and shared ETag', () => {
       clients.push(client)
       return new RedisFlagDefinitionCache(client, { key, keyPrefix, maxAgeMs, leaseMs: maxAgeMs, logger })
     }
-    return { writer: make(), reader: make(), logger }
-  }, 300)
+    const writer = make()
+    const subscribed = (count: number) =>
+      eventually(async () => {
+        const reply = (await clients[0].pubsub('NUMSUB', writer.channel)) as [string, number]
+        return Number(reply[1]) >= count
+      }, 'the subscriptions')
+    return { writer, reader: make(), logger, subscribed }
+  })
 
   it('never subscribes on the client it was given', async () => {
     const client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
@@ -132,8 +151,21 @@ describeWith('postgres', 'PostgresFlagDefinitionCache: push and shared ETag', ()
       pools.push(pool)
       return new PostgresFlagDefinitionCache(pool, { key, table, maxAgeMs, leaseMs: maxAgeMs, logger })
     }
-    return { writer: make(), reader: make(), logger }
-  }, 500)
+    const channel = postgresChangeChannel(flagDefinitionsStorageName(key))
+    // A listener's last statement is its LISTEN, visible to the same role in pg_stat_activity.
+    const subscribed = (count: number) =>
+      eventually(async () => {
+        const { rows } = await pools[0].query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query = $1 AND state = 'idle'",
+          [`LISTEN ${channel}`]
+        )
+        // The probe round trip follows the LISTEN; give it its moment.
+        if ((rows[0] as { n: number }).n < count) return false
+        await sleep(200)
+        return true
+      }, 'the LISTEN connections')
+    return { writer: make(), reader: make(), logger, subscribed }
+  })
 
   it('gives the LISTEN connection back at the end of the subscription', async () => {
     const pool = new Pool({ connectionString: DATABASE_URL, max: 2 })
@@ -154,6 +186,7 @@ describe('FileFlagDefinitionCache: push and shared ETag', () => {
     const logger = new RecordingLogger()
     const key = uniqueName('file-push')
     const make = () => new FileFlagDefinitionCache({ key, directory, maxAgeMs, leaseMs: maxAgeMs, logger })
-    return { writer: make(), reader: make(), logger }
-  }, 100)
+    // fs.watch starts once the directory check resolved: a few event-loop turns.
+    return { writer: make(), reader: make(), logger, subscribed: () => sleep(100) }
+  })
 })
