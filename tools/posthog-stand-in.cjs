@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A local stand-in for the PostHog API, for tests, `npm run example` and `npm run bench`. Plain CommonJS, no
-// dependencies. It serves flag definitions on GET /api/feature_flag/local_evaluation (counting the requests), and
-// answers POST /batch/ and /flags/ with 200 so a client can run against it end to end.
+// dependencies. It serves flag definitions on GET /api/feature_flag/local_evaluation (counting the requests) with an
+// ETag, answering 304 to a matching If-None-Match as PostHog does, and answers POST /batch/ and /flags/ with 200 so a
+// client can run against it end to end.
 //
 // Programmatic:
 //   const standIn = require('./tools/posthog-stand-in.cjs')
@@ -10,12 +11,16 @@
 //   api.requests()              // definitions requests so far (api.requests('batch'), api.requests('flags'), 'all')
 //   api.setMode('hang'|'fail'|'ok')   // hang: never answer definitions requests; fail: answer them with 500
 //   api.setDefinitions(body)    // what later definitions requests return
-//   api.onRequest(fn)           // fn({ kind, method, path, at, mode, authorization }) for every request
+//   api.onRequest(fn)           // fn({ kind, method, path, at, mode, authorization, ifNoneMatch }) for every request
+//   api.onResponse(fn)          // fn({ kind, status, bytes, at, authorization }) when a definitions answer is sent
+//   api.responses()             // { full, notModified, bytes }: definitions answered 200 / 304, body bytes sent
+//   api.etag()                  // the ETag of the current definitions
 //   await api.close()           // also ends hanging requests
 // CLI:
 //   node tools/posthog-stand-in.cjs [--port 8010] [--mode ok|hang|fail]
 'use strict'
 
+const crypto = require('node:crypto')
 const http = require('node:http')
 
 /** Realistic definitions in the local_evaluation response format (snake_case, as the API sends them). */
@@ -136,13 +141,22 @@ function classify(method, path) {
  * 127.0.0.1), mode ('ok' | 'hang' | 'fail'), latencyMs (delay before answering definitions requests).
  */
 function start(options = {}) {
-  let definitions = options.definitions ?? DEFAULT_DEFINITIONS
   let mode = options.mode ?? 'ok'
   if (!MODES.has(mode)) throw new TypeError(`posthog-stand-in: unknown mode ${mode} (ok, hang, fail)`)
   const latencyMs = options.latencyMs ?? 0
   const counts = { definitions: 0, batch: 0, flags: 0, other: 0 }
+  const answered = { full: 0, notModified: 0, bytes: 0 }
   const listeners = []
+  const responseListeners = []
   const sockets = new Set()
+  // The body is serialised once per set; its ETag is a hash of those bytes, so equal definitions share an ETag.
+  let body
+  let etag
+  const setDefinitions = (next) => {
+    body = JSON.stringify(next)
+    etag = `"${crypto.createHash('sha1').update(body).digest('hex').slice(0, 20)}"`
+  }
+  setDefinitions(options.definitions ?? DEFAULT_DEFINITIONS)
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://stand-in')
@@ -155,12 +169,30 @@ function start(options = {}) {
       at: Date.now(),
       mode,
       authorization: req.headers.authorization,
+      ifNoneMatch: req.headers['if-none-match'],
     }
     for (const listener of listeners) listener(record)
-    const send = (status, body) => {
+    const send = (status, json) => {
       if (res.destroyed) return
       res.writeHead(status, { 'Content-Type': 'application/json' })
-      res.end(JSON.stringify(body))
+      res.end(JSON.stringify(json))
+    }
+    const sendDefinitions = () => {
+      if (res.destroyed) return
+      // Matched as PostHog does: any of the listed ETags, weak or strong, or *.
+      const wanted = String(req.headers['if-none-match'] ?? '')
+        .split(',')
+        .map((tag) => tag.trim().replace(/^W\//, ''))
+      const notModified = wanted.includes(etag) || wanted.includes('*')
+      const status = notModified ? 304 : 200
+      const bytes = notModified ? 0 : Buffer.byteLength(body)
+      res.writeHead(status, notModified ? { ETag: etag } : { 'Content-Type': 'application/json', ETag: etag })
+      res.end(notModified ? undefined : body)
+      if (notModified) answered.notModified++
+      else answered.full++
+      answered.bytes += bytes
+      const sent = { kind, status, bytes, at: Date.now(), authorization: req.headers.authorization }
+      for (const listener of responseListeners) listener(sent)
     }
     req.resume()
     req.on('end', () => {
@@ -170,8 +202,7 @@ function start(options = {}) {
         if (!url.searchParams.get('token') || !/^Bearer \S+/.test(req.headers.authorization ?? '')) {
           return send(401, { detail: 'missing token or personal API key' })
         }
-        const body = definitions
-        return latencyMs > 0 ? setTimeout(() => send(200, body), latencyMs) : send(200, body)
+        return latencyMs > 0 ? setTimeout(sendDefinitions, latencyMs) : sendDefinitions()
       }
       if (kind === 'batch') return send(200, { status: 1 })
       if (kind === 'flags') {
@@ -200,11 +231,18 @@ function start(options = {}) {
           if (!MODES.has(next)) throw new TypeError(`posthog-stand-in: unknown mode ${next} (ok, hang, fail)`)
           mode = next
         },
-        setDefinitions(body) {
-          definitions = body
+        setDefinitions,
+        etag() {
+          return etag
+        },
+        responses() {
+          return { ...answered }
         },
         onRequest(listener) {
           listeners.push(listener)
+        },
+        onResponse(listener) {
+          responseListeners.push(listener)
         },
         close() {
           for (const socket of sockets) socket.destroy()

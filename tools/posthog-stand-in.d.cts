@@ -11,6 +11,27 @@ export interface StandInRequest {
   mode: StandInMode
   /** The Authorization header (`Bearer <personal API key>`), which tells apart clients with different keys. */
   authorization: string | undefined
+  /** The If-None-Match header: the ETag the client holds definitions for. */
+  ifNoneMatch: string | undefined
+}
+
+/** A definitions answer as sent: 200 with the body, or 304 without one. */
+export interface StandInResponse {
+  kind: RequestKind
+  status: number
+  /** Body bytes (0 for a 304). */
+  bytes: number
+  at: number
+  authorization: string | undefined
+}
+
+export interface StandInResponses {
+  /** Definitions requests answered 200 with the full body. */
+  full: number
+  /** Definitions requests answered 304. */
+  notModified: number
+  /** Body bytes of definitions answers. */
+  bytes: number
 }
 
 export interface StandInOptions {
@@ -31,7 +52,11 @@ export interface StandIn {
   requests(kind?: RequestKind | 'all'): number
   setMode(mode: StandInMode): void
   setDefinitions(body: unknown): void
+  /** The ETag of the current definitions (quoted, as sent). */
+  etag(): string
+  responses(): StandInResponses
   onRequest(listener: (request: StandInRequest) => void): void
+  onResponse(listener: (response: StandInResponse) => void): void
   close(): Promise<void>
 }
 

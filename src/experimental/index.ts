@@ -8,7 +8,15 @@
 export type { FlagDefinitionCacheProvider, FlagDefinitionCacheData } from './provider'
 export type { FlagDefinitionsStats } from '../polling/stats'
 export { LeasedFlagDefinitionCache } from './lease/leased-cache'
-export type { LeaseOutcome, LeaseStore, LeaseTiming, ReadLimits, StoredEntry, StoredEntryRead } from './lease/store'
+export type {
+  ChangeSubscriptionEvents,
+  LeaseOutcome,
+  LeaseStore,
+  LeaseTiming,
+  ReadLimits,
+  StoredEntry,
+  StoredEntryRead,
+} from './lease/store'
 export { FlagDefinitionsCodec } from './lease/codec'
 export type { FlagDefinitionsCodecOptions, FlagDefinitionsDecodeResult } from './lease/codec'
 export { FLAG_DEFINITIONS_SCHEMA_VERSION } from './lease/schema-version'
@@ -18,8 +26,10 @@ export type { FlagDefinitionCacheLogger } from './lease/logger'
 export type { FlagDefinitionCacheProviderStats } from './lease/stats'
 export { RedisFlagDefinitionCache } from './providers/redis'
 export type { RedisClientLike, RedisFlagDefinitionCacheOptions } from './providers/redis'
+export type { RedisSubscriberLike } from './providers/redis-notifications'
 export { PostgresFlagDefinitionCache } from './providers/postgres'
 export type { PostgresPoolLike, PostgresFlagDefinitionCacheOptions } from './providers/postgres'
+export type { PostgresListenClientLike } from './providers/postgres-notifications'
 export { postgresFlagDefinitionCacheDDL } from './providers/postgres-table'
 export { FileFlagDefinitionCache } from './providers/file'
 export type { FileFlagDefinitionCacheOptions } from './providers/file'

@@ -13,6 +13,12 @@ export interface FlagDefinitionCacheData {
   groupTypeMapping: Record<string, string>
   /** Cohort id (as a string) to the cohort's property group. */
   cohorts: Record<string, PropertyGroup>
+  /**
+   * The `ETag` of the API response these definitions came from, when PostHog sent one. A provider that stores and
+   * returns it with the rest (serialising the whole object does) lets the fleet ask PostHog "changed since?" instead
+   * of downloading everything; see {@link FlagDefinitionCacheProvider.onFlagDefinitionsNotModified}.
+   */
+  etag?: string
 }
 
 /**
@@ -39,4 +45,20 @@ export interface FlagDefinitionCacheProvider {
   onFlagDefinitionsReceived(data: FlagDefinitionCacheData): Promise<void> | void
   /** Called once by `client.shutdown()`, which waits for it (bounded by the shutdown timeout). */
   shutdown(): Promise<void> | void
+  /**
+   * Optional: lets the fleet share one ETag. With it, a process told to fetch sends the `etag` of the definitions it
+   * holds as `If-None-Match`, and when PostHog answers `304 Not Modified` the client calls this instead of
+   * {@link FlagDefinitionCacheProvider.onFlagDefinitionsReceived}: mark the stored entry fresh again (its data and
+   * ETag unchanged, no change notification) if it still holds `etag`, and release the lease. Return `false` when the
+   * stored entry holds something else: the client then downloads the definitions in full and hands them over with
+   * `onFlagDefinitionsReceived`. Without this method every fetch is a full download, as before.
+   */
+  onFlagDefinitionsNotModified?(etag: string): Promise<boolean | void> | boolean | void
+  /**
+   * Optional: push instead of waiting for the next poll. Call `onChange` whenever another process stored new
+   * definitions (calling it too often is harmless: a burst costs one cache read, and a notification never causes an
+   * API request). Return a function that ends the subscription; the client calls it at shutdown, before
+   * {@link FlagDefinitionCacheProvider.shutdown}. Without this method processes see new definitions at their next poll.
+   */
+  subscribe?(onChange: () => void): (() => Promise<void> | void) | void
 }

@@ -3,11 +3,15 @@ import type { PostHogFetchOptions, PostHogFetchResponse } from '@posthog/core'
 import type { FlagDefinitionCacheData } from '../experimental/provider'
 import { definitionsFromApiResponse } from '../definitions/validate'
 import { backgroundTimers, describeError, settleWithin, type Timers } from '../shared/async'
+import { responseEtag } from './not-modified'
 
 export type FetchFn = (url: string, options: PostHogFetchOptions) => Promise<PostHogFetchResponse>
 
 export type RequestOutcome =
+  /** `data.etag` is the response's ETag, when it had one. */
   | { kind: 'ok'; data: FlagDefinitionCacheData }
+  /** 304 to a request that carried `If-None-Match`: the definitions with that ETag are current. */
+  | { kind: 'not-modified' }
   /** 402: the project's feature flag quota is exhausted. */
   | { kind: 'quota-limited' }
   /** 401, 403 or 429: the poller backs off. */
@@ -27,6 +31,8 @@ export interface DefinitionsRequest {
   signal?: AbortSignal
   /** Where the deadline's timer comes from (unref'd by default). */
   timers?: Timers
+  /** Sent as `If-None-Match`: the ETag of the definitions the caller holds. */
+  etag?: string
 }
 
 export function definitionsUrl(host: string, projectApiKey: string): string {
@@ -63,6 +69,7 @@ async function exchange(request: DefinitionsRequest, signal: AbortSignal): Promi
       ...request.customHeaders,
       'Content-Type': 'application/json',
       Authorization: `Bearer ${request.personalApiKey}`,
+      ...(request.etag ? { 'If-None-Match': request.etag } : {}),
     },
     signal,
   }
@@ -77,6 +84,7 @@ async function exchange(request: DefinitionsRequest, signal: AbortSignal): Promi
     const status = response.status
     if (status === 401 || status === 403 || status === 429) return { kind: 'refused', status }
     if (status === 402) return { kind: 'quota-limited' }
+    if (status === 304 && request.etag) return { kind: 'not-modified' }
     if (status !== 200) return { kind: 'failed', reason: `unexpected HTTP status ${status}` }
     let body: unknown
     try {
@@ -85,9 +93,9 @@ async function exchange(request: DefinitionsRequest, signal: AbortSignal): Promi
       return { kind: 'failed', reason: `the response body could not be read as JSON: ${describeError(error)}` }
     }
     const result = definitionsFromApiResponse(body ?? {})
-    return result.ok
-      ? { kind: 'ok', data: result.data }
-      : { kind: 'failed', reason: `invalid response: ${result.reason}` }
+    if (!result.ok) return { kind: 'failed', reason: `invalid response: ${result.reason}` }
+    const etag = responseEtag(response)
+    return { kind: 'ok', data: etag ? { ...result.data, etag } : result.data }
   } catch (error) {
     return { kind: 'failed', reason: `the response could not be handled: ${describeError(error)}` }
   }

@@ -4,6 +4,7 @@ import type { FlagDefinitionCacheData } from '../experimental/provider'
 import { prepareDefinitions, type PreparedDefinitions } from '../evaluation'
 import { validateFlagDefinitions } from '../definitions/validate'
 import { describeError } from '../shared/async'
+import { etagOf } from './not-modified'
 
 export type Accepted = { ok: true; flagCount: number } | { ok: false; reason: string }
 
@@ -11,6 +12,7 @@ const EMPTY: FlagDefinitionCacheData = { flags: [], groupTypeMapping: {}, cohort
 
 export class InMemoryDefinitions {
   private current: PreparedDefinitions | undefined
+  private currentEtag: string | undefined
   private loaded = false
 
   get definitions(): PreparedDefinitions | undefined {
@@ -20,6 +22,11 @@ export class InMemoryDefinitions {
   /** Whether any set was ever accepted (a 402 that cleared the flags since does not undo it). */
   get hasLoaded(): boolean {
     return this.loaded
+  }
+
+  /** The ETag of the definitions in memory; undefined when there are none or they came without one. */
+  get etag(): string | undefined {
+    return this.current ? this.currentEtag : undefined
   }
 
   /** Definitions from the API (already validated by the request). */
@@ -45,6 +52,7 @@ export class InMemoryDefinitions {
   /** 402: the flags are switched off until the quota allows them again; the client still counts as loaded. */
   clear(): void {
     if (!this.current) return
+    this.currentEtag = undefined
     try {
       this.current = prepareDefinitions(EMPTY)
     } catch {
@@ -60,6 +68,7 @@ export class InMemoryDefinitions {
       return { ok: false, reason: `the definitions could not be prepared for evaluation: ${describeError(error)}` }
     }
     this.current = prepared
+    this.currentEtag = etagOf(data)
     this.loaded = true
     return { ok: true, flagCount: prepared.flagCount }
   }

@@ -15,6 +15,7 @@ import {
 } from '../shared/defaults'
 import { OncePerKind } from '../shared/once-per-kind'
 import { Backoff } from './backoff'
+import { reloadAfterNotification } from './change-notifications'
 import { requestDefinitions, type FetchFn, type RequestOutcome } from './definitions-request'
 import { InMemoryDefinitions } from './in-memory-definitions'
 import { ProviderGuard } from './provider-guard'
@@ -50,8 +51,13 @@ export interface PollerOptions {
   warn?: (message: string) => void
 }
 
-/** A load in progress: `ready` resolves once it published definitions or settled, `settled` when it is over. */
+/**
+ * A load in progress: `ready` resolves once it published definitions or settled, `settled` when it is over.
+ * 'scheduled' loads (start-up, ticks, reloads, on-demand) own the polling timer; a 'notified' load (a change
+ * notification) only reads the cache and leaves the timer alone, so the fleet keeps its spread-out polling phases.
+ */
 interface Load {
+  kind: 'scheduled' | 'notified'
   ready: Promise<void>
   settled: Promise<void>
   /** Definitions from this load are already in memory (a reload asked for now needs a newer load). */
@@ -77,6 +83,11 @@ export class DefinitionsPoller {
   private startedFirstLoad = false
   private lastLoadSettledAt: number | undefined
   private debugEnabled = false
+  /** The timer fired while a notified load ran: the tick runs right after it. */
+  private tickDue = false
+  /** A notification arrived while a load ran: one cache read follows it, however many arrived. */
+  private notificationPending = false
+  private unsubscribe: (() => unknown) | undefined
   private readonly sleepers = new Set<() => void>()
   private markStopped: () => void = () => undefined
   /** Resolves when stop() is called: nothing is published after that, so reloads stop waiting. */
@@ -103,6 +114,18 @@ export class DefinitionsPoller {
       })
     }
     this.startLoad()
+    // Deferred: the client's constructor runs no provider code but the first load's.
+    void done.then(() => {
+      if (!this.stopped) this.unsubscribe = this.provider?.subscribe(this.onChange)
+    })
+  }
+
+  // An arrow: the provider calls it unbound, any number of times, possibly after stop().
+  private readonly onChange = (): void => {
+    if (this.stopped) return
+    this.stats.count('notificationsReceived')
+    if (this.load) this.notificationPending = true
+    else this.startLoad('notified')
   }
 
   /** The definitions in memory, or undefined before the first successful load. */
@@ -141,8 +164,16 @@ export class DefinitionsPoller {
   private reloadLoad(): Promise<void> {
     const running = this.load
     if (!running) return this.startLoad().settled
-    if (!running.published) return running.settled
-    return running.settled.then(() => (this.stopped ? undefined : (this.load ?? this.startLoad()).settled))
+    if (running.kind === 'scheduled' && !running.published) return running.settled
+    return running.settled.then(() => (this.stopped ? undefined : this.nextScheduledLoad()))
+  }
+
+  /** The scheduled load to join: the one in flight, or a new one once a notified load in flight is over. */
+  private nextScheduledLoad(): Promise<void> {
+    const running = this.load
+    if (!running) return this.startLoad().settled
+    if (running.kind === 'scheduled') return running.settled
+    return running.settled.then(() => (this.stopped ? undefined : this.nextScheduledLoad()))
   }
 
   getStats(): FlagDefinitionsStats {
@@ -175,19 +206,25 @@ export class DefinitionsPoller {
     if (!this.provider) return
     this.provider.close()
     const left = deadlineIn(Math.min(timeoutMs, this.provider.timeoutMs))
+    const unsubscribe = this.unsubscribe
+    this.unsubscribe = undefined
+    // Half the bound at most: provider.shutdown() still gets its turn after a hanging unsubscribe.
+    if (unsubscribe) await this.provider.unsubscribe(unsubscribe, left() / 2)
     const running = this.load
     if (running) await settleWithin(() => running.settled, left(), this.keepAlive)
     await this.provider.shutdown(left())
   }
 
-  private startLoad(): Load {
-    this.keepAlive.clearTimeout(this.timer)
-    this.timer = undefined
-    const initial = !this.startedFirstLoad
-    this.startedFirstLoad = true
+  private startLoad(kind: Load['kind'] = 'scheduled'): Load {
+    if (kind === 'scheduled') {
+      this.keepAlive.clearTimeout(this.timer)
+      this.timer = undefined
+    }
+    const initial = kind === 'scheduled' && !this.startedFirstLoad
+    if (kind === 'scheduled') this.startedFirstLoad = true
     let openGate: () => void = () => undefined
     const ready = new Promise<void>((resolve) => (openGate = resolve))
-    const load: Load = { ready, settled: done, published: false, openGate }
+    const load: Load = { kind, ready, settled: done, published: false, openGate }
     // Set before the load runs: its synchronous part (the request or the cache read) starts right here.
     this.load = load
     load.settled = this.runLoad(load, initial).then(() => this.settle(load))
@@ -196,7 +233,8 @@ export class DefinitionsPoller {
 
   private async runLoad(load: Load, initial: boolean): Promise<void> {
     try {
-      await refresh(this.refreshContext(load), initial)
+      const ctx = this.refreshContext(load)
+      await (load.kind === 'notified' ? reloadAfterNotification(ctx) : refresh(ctx, initial))
     } catch (error) {
       this.report(new Error(`Unexpected error while loading feature flag definitions: ${describeError(error)}`))
     }
@@ -205,12 +243,23 @@ export class DefinitionsPoller {
   private settle(load: Load): void {
     load.openGate()
     if (this.load === load) this.load = undefined
-    this.lastLoadSettledAt = Date.now()
+    if (load.kind === 'scheduled') this.lastLoadSettledAt = Date.now()
     if (this.stopped) return
-    this.timer = this.keepAlive.setTimeout(() => {
+    if (this.tickDue) {
+      this.tickDue = false
+      this.startLoad()
+      return
+    }
+    this.timer ??= this.keepAlive.setTimeout(() => {
       this.timer = undefined
-      if (!this.stopped && !this.load) this.startLoad()
+      if (this.stopped) return
+      if (this.load) this.tickDue = true
+      else this.startLoad()
     }, this.backoff.intervalMs)
+    if (this.notificationPending) {
+      this.notificationPending = false
+      this.startLoad('notified')
+    }
   }
 
   private refreshContext(load: Load): RefreshContext {
@@ -220,7 +269,7 @@ export class DefinitionsPoller {
       stats: this.stats,
       backoff: this.backoff,
       isStopped: () => this.stopped,
-      request: () => this.request(),
+      request: (etag) => this.request(etag),
       report: this.report,
       published: (flagCount) => {
         load.published = true
@@ -252,7 +301,7 @@ export class DefinitionsPoller {
     })
   }
 
-  private async request(): Promise<RequestOutcome> {
+  private async request(etag: string | undefined): Promise<RequestOutcome> {
     let fetch: FetchFn
     try {
       fetch = this.options.getFetch()
@@ -271,6 +320,7 @@ export class DefinitionsPoller {
         fetch,
         signal: abort.signal,
         timers: this.keepAlive,
+        etag,
       })
     } finally {
       if (this.requestAbort === abort) this.requestAbort = undefined

@@ -13,6 +13,8 @@ const READ_FAILED = 'Failed to load from cache'
 const SHOULD_FETCH_FAILED = 'Error in shouldFetchFlagDefinitions'
 const WRITE_FAILED = 'Failed to store in cache'
 const SHUTDOWN_FAILED = 'Error during cache shutdown'
+const NOT_MODIFIED_FAILED = 'Failed to mark the cached flag definitions fresh'
+const SUBSCRIBE_FAILED = 'Failed to subscribe to flag definition changes'
 
 export interface ProviderGuardOptions {
   /** Bound of each call (`flagDefinitionCacheProviderTimeoutMs`), shutdown included. */
@@ -75,6 +77,48 @@ export class ProviderGuard {
       this.options.timers
     )
     this.succeeded(outcome, 'onFlagDefinitionsReceived', WRITE_FAILED, this.timeoutMs)
+  }
+
+  /** Whether the provider can take a 304 (see onFlagDefinitionsNotModified); only then may a fetch send an ETag. */
+  get handlesNotModified(): boolean {
+    return typeof this.provider.onFlagDefinitionsNotModified === 'function'
+  }
+
+  /**
+   * After a 304: lets the provider mark its entry fresh. False only when the provider said its entry holds other
+   * data (the caller then downloads in full); a failure counts as done, the lease lapses by itself.
+   */
+  async notModified(etag: string): Promise<boolean> {
+    if (this.closed) return true
+    const outcome = await settleWithin(
+      () => this.provider.onFlagDefinitionsNotModified!(etag),
+      this.timeoutMs,
+      this.options.timers
+    )
+    if (!this.succeeded(outcome, 'onFlagDefinitionsNotModified', NOT_MODIFIED_FAILED, this.timeoutMs)) return true
+    return outcome.value !== false
+  }
+
+  /** Subscribes once if the provider can push; returns what ends the subscription, or undefined. */
+  subscribe(onChange: () => void): (() => unknown) | undefined {
+    if (this.closed || typeof this.provider.subscribe !== 'function') return undefined
+    try {
+      const unsubscribe = this.provider.subscribe(onChange)
+      return typeof unsubscribe === 'function' ? unsubscribe : undefined
+    } catch (error) {
+      this.options.stats.count('providerErrors')
+      this.fail(
+        'subscribe:error',
+        new Error(`${SUBSCRIBE_FAILED}: ${describeError(error)}; new definitions arrive with polling`)
+      )
+      return undefined
+    }
+  }
+
+  /** Ends a subscription, bounded like every other call. */
+  async unsubscribe(unsubscribe: () => unknown, timeoutMs: number): Promise<void> {
+    const outcome = await settleWithin(unsubscribe, timeoutMs, this.options.timers)
+    this.succeeded(outcome, 'the unsubscribe function', SUBSCRIBE_FAILED, timeoutMs)
   }
 
   /** No provider call is made after this. */

@@ -7,6 +7,8 @@
 //   provider says don't → read the cache; nothing there and nothing in memory → wait briefly for the lease holder
 //       to store (re-reading the cache), then fetch for ourselves only
 //   no provider → GET from the API
+//   a request carries If-None-Match with the ETag of the definitions in memory (with a provider, only if it takes
+//   the 304: onFlagDefinitionsNotModified); a 304 keeps them and, with a provider, marks the entry fresh
 //
 // The poller stops any of this as soon as it is stopped: no provider call, no state change, no report after that.
 import type { FlagDefinitionCacheData } from '../experimental/provider'
@@ -15,6 +17,7 @@ import type { Backoff } from './backoff'
 import type { RequestOutcome } from './definitions-request'
 import { QUOTA_LIMITED_WARNING, refusalError } from './errors'
 import type { InMemoryDefinitions } from './in-memory-definitions'
+import { etagOf } from './not-modified'
 import type { ProviderGuard } from './provider-guard'
 import type { StatsRecorder } from './stats'
 
@@ -24,7 +27,8 @@ export interface RefreshContext {
   readonly stats: StatsRecorder
   readonly backoff: Backoff
   isStopped(): boolean
-  request(): Promise<RequestOutcome>
+  /** `etag`: sent as If-None-Match. */
+  request(etag: string | undefined): Promise<RequestOutcome>
   report(error: Error): void
   /** New definitions are in memory: waiting evaluations may go on, listeners hear the flag count. */
   published(flagCount: number): void
@@ -38,7 +42,7 @@ export interface RefreshContext {
 export async function refresh(ctx: RefreshContext, initial: boolean): Promise<void> {
   const { provider } = ctx
   if (!provider) {
-    await fetchFromApi(ctx)
+    await fetchFromApi(ctx, ctx.inMemory.etag)
     return
   }
   let shouldFetch: boolean
@@ -50,7 +54,7 @@ export async function refresh(ctx: RefreshContext, initial: boolean): Promise<vo
       // The cache is hung: asking it for the lease would make the first evaluation wait a second timeout. Fetch for
       // this process only; it holds no lease, so it does not write.
       ctx.log('The cache did not answer at start-up: fetching definitions without storing them')
-      await fetchFromApi(ctx)
+      await fetchFromApi(ctx, undefined)
       return
     }
     shouldFetch = await provider.shouldFetch(Math.max(1, left()))
@@ -73,16 +77,22 @@ export async function refresh(ctx: RefreshContext, initial: boolean): Promise<vo
     // Nothing in the cache and nothing in memory: local evaluation could never start if we kept waiting for the
     // process that holds the lease, so fetch for ourselves without claiming the cache.
     ctx.log('The cache is empty and nothing is loaded: fetching definitions without storing them')
-    await fetchFromApi(ctx)
+    await fetchFromApi(ctx, undefined)
     return
   }
 
-  const outcome = await fetchFromApi(ctx)
+  const etag = provider.handlesNotModified ? ctx.inMemory.etag : undefined
+  let outcome = await fetchFromApi(ctx, etag)
   if (ctx.isStopped()) return
+  if (outcome.kind === 'not-modified' && etag && !(await provider.notModified(etag)) && !ctx.isStopped()) {
+    // The shared entry holds other data than the ETag PostHog confirmed: download in full to replace it.
+    outcome = await fetchFromApi(ctx, undefined)
+    if (ctx.isStopped()) return
+  }
   if (outcome.kind === 'ok') {
     // Published before the write, so a slow cache never delays evaluations; the provider gets its own copy.
     await provider.write(structuredClone(outcome.data))
-  } else if (outcome.kind !== 'quota-limited') {
+  } else if (outcome.kind !== 'quota-limited' && outcome.kind !== 'not-modified') {
     await readCache(ctx, 'after the API request failed')
   }
 }
@@ -101,16 +111,24 @@ async function waitForLeaseHolder(ctx: RefreshContext): Promise<boolean> {
   return false
 }
 
-/** What a cache read gave this load: definitions now in memory, nothing, nothing usable, or no answer in time. */
-type CacheOutcome = 'hit' | 'miss' | 'unusable' | 'timed-out'
+/**
+ * What a cache read gave this load: definitions now in memory, the ones already in memory (same ETag, nothing
+ * replaced), nothing, nothing usable, or no answer in time.
+ */
+export type CacheOutcome = 'hit' | 'same' | 'miss' | 'unusable' | 'timed-out'
 
-async function readCache(ctx: RefreshContext, when: string): Promise<CacheOutcome> {
+export async function readCache(ctx: RefreshContext, when: string, skipSame = false): Promise<CacheOutcome> {
   const read = await ctx.provider!.read()
   if (ctx.isStopped()) return 'unusable'
   if (read.kind === 'failed') return read.timedOut ? 'timed-out' : 'unusable'
   if (read.kind === 'miss') {
     ctx.stats.count('cacheMisses')
     return 'miss'
+  }
+  const etag = skipSame ? etagOf(read.value) : undefined
+  if (etag && etag === ctx.inMemory.etag) {
+    ctx.stats.count('cacheHits')
+    return 'same'
   }
   const accepted = ctx.inMemory.acceptCached(read.value)
   if (!accepted.ok) {
@@ -125,14 +143,23 @@ async function readCache(ctx: RefreshContext, when: string): Promise<CacheOutcom
   return 'hit'
 }
 
-type FetchOutcome = { kind: 'ok'; data: FlagDefinitionCacheData } | { kind: 'quota-limited' } | { kind: 'failed' }
+type FetchOutcome =
+  | { kind: 'ok'; data: FlagDefinitionCacheData }
+  | { kind: 'not-modified' }
+  | { kind: 'quota-limited' }
+  | { kind: 'failed' }
 
-async function fetchFromApi(ctx: RefreshContext): Promise<FetchOutcome> {
+async function fetchFromApi(ctx: RefreshContext, etag: string | undefined): Promise<FetchOutcome> {
   if (ctx.isStopped()) return { kind: 'failed' }
   ctx.stats.count('apiFetches')
-  const outcome = await ctx.request()
+  const outcome = await ctx.request(etag)
   if (ctx.isStopped()) return { kind: 'failed' }
   switch (outcome.kind) {
+    case 'not-modified':
+      ctx.stats.count('notModified')
+      ctx.backoff.reset()
+      ctx.log('Flag definitions not modified (304): keeping the definitions in memory')
+      return { kind: 'not-modified' }
     case 'ok': {
       const accepted = ctx.inMemory.acceptFetched(outcome.data)
       if (!accepted.ok) return failed(ctx, accepted.reason)

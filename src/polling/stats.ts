@@ -14,6 +14,12 @@ export interface FlagDefinitionsStats {
   apiFetches: number
   /** Definitions requests that failed (network, timeout, non-200, invalid body). */
   apiFetchFailures: number
+  /** Definitions requests answered `304 Not Modified`: the ETag sent matched, nothing was downloaded. */
+  notModified: number
+  /** Change notifications heard from the provider (see `FlagDefinitionCacheProvider.subscribe`). */
+  notificationsReceived: number
+  /** Cache reads after a notification that replaced the definitions in memory (a burst of notifications is one read). */
+  notificationReloads: number
   /** Provider calls that threw or rejected. */
   providerErrors: number
   /** Provider calls that did not settle within the provider timeout. */
@@ -36,6 +42,9 @@ export class StatsRecorder {
     cacheInvalid: 0,
     apiFetches: 0,
     apiFetchFailures: 0,
+    notModified: 0,
+    notificationsReceived: 0,
+    notificationReloads: 0,
     providerErrors: 0,
     providerTimeouts: 0,
     lastLoadedAt: undefined,

@@ -16,6 +16,11 @@ const OPERATIONS = ['tryTakeLease', 'readEntry', 'writeEntry', 'releaseLease'] a
 const describe = (value: unknown): string =>
   typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value
 
+/** ETags longer than this are not PostHog's; such an entry is stored without one (and never marked fresh). */
+const MAX_ETAG_LENGTH = 512
+const storableEtag = (etag: unknown): string | undefined =>
+  typeof etag === 'string' && etag.length > 0 && etag.length <= MAX_ETAG_LENGTH ? etag : undefined
+
 /**
  * A flag definition cache provider over any store that supplies the four atomic operations of a
  * {@link LeaseStore}: about one process per `maxAgeMs` fetches from PostHog, the others read what it stored.
@@ -49,6 +54,14 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
   private leaseToken: string | undefined
   /** The last read refused the stored entry: it must be replaced even if the store calls it fresh. */
   private storedEntryRefused = false
+  /**
+   * Present when the store can mark its entry fresh ({@link LeaseStore.markFresh}): after a 304, marks the stored
+   * entry fresh if it still carries `etag`, releasing the lease; false when it holds other data (the client then
+   * downloads in full).
+   */
+  readonly onFlagDefinitionsNotModified?: (etag: string) => Promise<boolean>
+  /** Present when the store can push ({@link LeaseStore.subscribe}): calls `onChange` when another process stored. */
+  readonly subscribe?: (onChange: () => void) => () => Promise<void>
 
   /**
    * @param store - the four operations, for one shared entry (name it with {@link flagDefinitionsStorageName}).
@@ -71,6 +84,8 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
     this.leaseMs = resolved.leaseMs
     this.timeoutMs = resolved.timeoutMs
     this.log = new ProviderLog(name, resolved.logger)
+    if (typeof store.markFresh === 'function') this.onFlagDefinitionsNotModified = (etag) => this.markFresh(etag)
+    if (typeof store.subscribe === 'function') this.subscribe = (onChange) => this.subscribeToStore(onChange)
     if (this.leaseMs > this.maxAgeMs) {
       this.log.warn(
         'lease-longer-than-max-age',
@@ -172,9 +187,10 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
       if (token) await this.release(token)
       return
     }
+    const etag = storableEtag(valid.data.etag)
     try {
       await this.run(
-        this.call(() => this.store.writeEntry({ payload }, token, this.timing())),
+        this.call(() => this.store.writeEntry(etag ? { payload, etag } : { payload }, token, this.timing())),
         'writing the definitions'
       )
       this.storedEntryRefused = false
@@ -200,6 +216,57 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
     const token = this.leaseToken
     this.leaseToken = undefined
     if (token) await this.release(token)
+  }
+
+  private async markFresh(etag: string): Promise<boolean> {
+    const token = this.leaseToken
+    this.leaseToken = undefined
+    const stored = storableEtag(etag)
+    let marked = false
+    try {
+      if (stored && !this.storedEntryRefused) {
+        marked = await this.run(
+          this.call(() => this.store.markFresh!(stored, token)),
+          'marking the stored definitions fresh'
+        )
+      }
+      this.log.recovered('mark-fresh')
+    } catch (error) {
+      this.failed('mark-fresh', 'could not mark the stored definitions fresh; the lease lapses by itself', error)
+      return true // nothing better to do: another fetch would not reach the store either
+    }
+    if (marked === true) {
+      this.stats.markedFresh++
+      return true
+    }
+    // The entry holds something else: keep the lease, the client downloads in full and stores with it.
+    this.leaseToken = token
+    return false
+  }
+
+  private subscribeToStore(onChange: () => void): () => Promise<void> {
+    let stop: (() => Promise<void> | void) | undefined
+    try {
+      stop = this.store.subscribe!(onChange, {
+        warn: (message) => this.log.warn('subscribe', message),
+        unavailable: (reason) => {
+          this.stats.notificationsUnavailable++
+          this.log.warn('notifications-unavailable', reason)
+        },
+      })
+    } catch (error) {
+      this.log.warn('subscribe', `cannot subscribe to changes; polling only (${String(error)})`)
+    }
+    return async () => {
+      try {
+        await this.run(
+          this.call(async () => stop?.()),
+          'ending the change subscription'
+        )
+      } catch (error) {
+        this.log.warn('subscribe', `could not end the change subscription (${String(error)})`)
+      }
+    }
   }
 
   /** A copy of this instance's counters. */

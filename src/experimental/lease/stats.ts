@@ -22,6 +22,10 @@ export interface FlagDefinitionCacheProviderStats {
   errors: number
   /** Of those, the ones that timed out. */
   timeouts: number
+  /** 304s that marked the stored entry fresh without rewriting it. */
+  markedFresh: number
+  /** Times change notifications turned out not to work here (e.g. behind a transaction-mode pooler): polling only. */
+  notificationsUnavailable: number
 }
 
 export const emptyStats = (): FlagDefinitionCacheProviderStats => ({
@@ -34,4 +38,6 @@ export const emptyStats = (): FlagDefinitionCacheProviderStats => ({
   writes: 0,
   errors: 0,
   timeouts: 0,
+  markedFresh: 0,
+  notificationsUnavailable: 0,
 })

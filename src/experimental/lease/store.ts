@@ -36,6 +36,11 @@ export interface LeaseTiming {
 export interface StoredEntry {
   /** The encoded entry ({@link FlagDefinitionsCodec}): keep it byte for byte, it may carry an HMAC tag over itself. */
   payload: string
+  /**
+   * The ETag of the definitions in `payload`, when PostHog sent one. A store with {@link LeaseStore.markFresh} keeps
+   * it next to the payload, written in the same atomic operation, so the two never disagree.
+   */
+  etag?: string
 }
 
 /**
@@ -84,4 +89,28 @@ export interface LeaseStore {
   writeEntry(entry: StoredEntry, token: string | undefined, timing: LeaseTiming): Promise<void>
   /** Atomically: delete the lease only if `token` still holds it (compare-and-delete). */
   releaseLease(token: string): Promise<void>
+  /**
+   * Optional (the fleet's shared ETag). Atomically: if the stored entry carries `etag`, stamp it as written now
+   * without changing it (PostHog answered 304: it is current) and delete the lease if `token` holds it; answer true.
+   * Otherwise change nothing and answer false. Not a write: notify no one.
+   */
+  markFresh?(etag: string, token: string | undefined): Promise<boolean>
+  /**
+   * Optional (push). Call `onChange` whenever another process wrote the entry (a spurious call costs one read);
+   * return what ends the subscription. Report problems through `events.warn`, and call `events.unavailable` once if
+   * notifications cannot work at all here (the provider then polls only).
+   */
+  subscribe?(onChange: () => void, events: ChangeSubscriptionEvents): () => Promise<void> | void
+}
+
+/**
+ * What a store's {@link LeaseStore.subscribe} reports back.
+ *
+ * @experimental May change in a minor version.
+ */
+export interface ChangeSubscriptionEvents {
+  /** A problem worth a log line (logged once per run of identical kinds). */
+  warn(message: string): void
+  /** Notifications cannot work through this connection (counted and said once); polling goes on. */
+  unavailable(reason: string): void
 }

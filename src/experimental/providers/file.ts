@@ -1,12 +1,21 @@
 // File provider: processes on one machine share definitions through a private directory, with no server at all.
 // The entry is written to a temp file and renamed into place (readers see the old or the new file, never half of
 // one); the lease is a file created with O_EXCL holding the owner's token and expiry.
-import { lstat, readdir, rename, unlink } from 'node:fs/promises'
+import { lstat, lutimes, readdir, rename, unlink } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
 import { newLeaseToken } from '../lease/lease-token'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
-import type { LeaseOutcome, LeaseStore, LeaseTiming, ReadLimits, StoredEntry, StoredEntryRead } from '../lease/store'
+import type {
+  ChangeSubscriptionEvents,
+  LeaseOutcome,
+  LeaseStore,
+  LeaseTiming,
+  ReadLimits,
+  StoredEntry,
+  StoredEntryRead,
+} from '../lease/store'
+import { watchFileChanges } from './file-notifications'
 import {
   createExclusiveFile,
   defaultCacheDirectory,
@@ -39,6 +48,17 @@ interface Lease {
 const leaseLapsed = (lease: Lease, now: number): boolean =>
   lease.expiresAt <= now || lease.expiresAt - now > lease.leaseMs + 1000
 
+const parseJsonString = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** Enough of the entry to hold its first line: the write time and the longest ETag kept (as JSON). */
+const HEAD_BYTES = 1200
+
 const validMs = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined
 
@@ -58,7 +78,10 @@ const ignoreMissing = (error: unknown): void => {
 export class FileFlagDefinitionCache extends LeasedFlagDefinitionCache {
   /** Where the files live (the option, or the per-user default). */
   readonly directory: string
-  /** The write time (ms since the epoch, local clock) on the first line, then the encoded entry. */
+  /**
+   * The write time (ms since the epoch, local clock) and the ETag (as JSON) on the first line, then the encoded
+   * entry. A 304 only sets the file's modification time, which counts as a later write time.
+   */
   readonly entryPath: string
   /** The lease: created exclusively, holding the owner's random token and its expiry. */
   readonly leasePath: string
@@ -120,7 +143,7 @@ class FileLeaseStore implements LeaseStore {
     return { payload: file.text.slice(newline + 1) }
   }
 
-  async writeEntry({ payload }: StoredEntry, token: string | undefined, timing: LeaseTiming): Promise<void> {
+  async writeEntry({ payload, etag }: StoredEntry, token: string | undefined, timing: LeaseTiming): Promise<void> {
     await ensurePrivateDirectory(this.directory)
     // A caller that does not hold the lease (it lapsed, or it was never taken) writes only over a stale entry: a
     // late write must not replace the fresh copy of the process that holds the lease now.
@@ -131,13 +154,36 @@ class FileLeaseStore implements LeaseStore {
     // Readers see the old file or the new one, never half of one: the new one is complete before it is renamed.
     const temp = `${this.entryPath}.${newLeaseToken()}.tmp`
     try {
-      await createExclusiveFile(temp, `${Date.now()}\n${payload}`)
+      const head = etag ? `${Date.now()} ${JSON.stringify(etag)}` : `${Date.now()}`
+      await createExclusiveFile(temp, `${head}\n${payload}`)
       await rename(temp, this.entryPath)
     } catch (error) {
       await unlink(temp).catch(() => undefined)
       throw error
     }
     if (token) await this.releaseLease(token)
+  }
+
+  async markFresh(etag: string, token: string | undefined): Promise<boolean> {
+    await ensurePrivateDirectory(this.directory)
+    let head
+    try {
+      head = await readOwnFile(this.entryPath, { firstBytes: HEAD_BYTES })
+    } catch (error) {
+      if (error instanceof RefusedPathError) return false
+      throw error
+    }
+    const match = head && /^\d{1,16} ("(?:[^"\\\n]|\\.)*")\n/.exec(head.text)
+    if (!match || parseJsonString(match[1]) !== etag) return false
+    // The modification time, not a rewrite: watchers see no rename, so nobody reloads what did not change.
+    const now = new Date()
+    await lutimes(this.entryPath, now, now)
+    if (token) await this.releaseLease(token)
+    return true
+  }
+
+  subscribe(onChange: () => void, events: ChangeSubscriptionEvents): () => void {
+    return watchFileChanges(this.entryPath, () => ensurePrivateDirectory(this.directory), events.warn, onChange)
   }
 
   async releaseLease(token: string): Promise<void> {
@@ -170,9 +216,10 @@ class FileLeaseStore implements LeaseStore {
       if (error instanceof RefusedPathError) return false // stale: fetch, and the write replaces it
       throw error
     }
-    const match = head && /^(\d{1,16})\n/.exec(head.text)
-    if (!match) return false
-    const age = Date.now() - Number(match[1])
+    const match = head && /^(\d{1,16})[ \n]/.exec(head.text)
+    if (!head || !match) return false
+    // A 304 marks the entry fresh through its modification time (see markFresh).
+    const age = Date.now() - Math.max(Number(match[1]), Math.floor(head.mtimeMs))
     return age >= -1000 && age < maxAgeMs
   }
 

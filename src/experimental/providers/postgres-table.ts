@@ -36,6 +36,7 @@ export function postgresFlagDefinitionCacheDDL(table: string = DEFAULT_POSTGRES_
   fetched_at timestamptz,
   data text,
   lease_owner text,
-  lease_expires_at timestamptz
+  lease_expires_at timestamptz,
+  etag text
 )`
 }

@@ -4,7 +4,21 @@
 import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
 import { FLAG_DEFINITIONS_SCHEMA_VERSION } from '../lease/schema-version'
-import type { LeaseOutcome, LeaseStore, LeaseTiming, ReadLimits, StoredEntry, StoredEntryRead } from '../lease/store'
+import { newLeaseToken } from '../lease/lease-token'
+import type {
+  ChangeSubscriptionEvents,
+  LeaseOutcome,
+  LeaseStore,
+  LeaseTiming,
+  ReadLimits,
+  StoredEntry,
+  StoredEntryRead,
+} from '../lease/store'
+import {
+  listenForPostgresChanges,
+  postgresChangeChannel,
+  type PostgresListenClientLike,
+} from './postgres-notifications'
 import { DEFAULT_POSTGRES_TABLE, postgresFlagDefinitionCacheDDL, quoteTableName } from './postgres-table'
 
 /**
@@ -16,6 +30,11 @@ import { DEFAULT_POSTGRES_TABLE, postgresFlagDefinitionCacheDDL, quoteTableName 
 export interface PostgresPoolLike {
   /** Runs one statement; `values` are bound parameters (the provider never splices values into SQL). */
   query(config: { text: string; values: unknown[]; query_timeout?: number }): Promise<{ rows: unknown[] }>
+  /**
+   * Checks out one connection, which the provider keeps for `LISTEN` (change notifications) until shutdown. Without
+   * it, processes see new definitions at their next poll.
+   */
+  connect?(): Promise<PostgresListenClientLike>
 }
 
 /**
@@ -35,6 +54,7 @@ const INSUFFICIENT_PRIVILEGE = '42501'
 // A concurrent CREATE TABLE won the race: the loser sees the relation (42P07), its row type (42710) or the catalog's
 // unique index (23505) already taken.
 const ALREADY_EXISTS = new Set(['42P07', '42710', '23505'])
+const DUPLICATE_COLUMN = '42701'
 
 /**
  * Shares flag definitions between processes through a PostgreSQL table, so that about one process per `maxAgeMs`
@@ -77,7 +97,14 @@ class PostgresLeaseStore implements LeaseStore {
     private readonly createTable: boolean
   ) {
     this.table = quoteTableName(tableName)
+    this.channel = postgresChangeChannel(cacheKey)
+    if (typeof pool.connect !== 'function') this.subscribe = undefined
   }
+
+  /** Where a write is announced (pg_notify, in the writing statement). */
+  private readonly channel: string
+  /** Tells this instance's own listener apart from everyone else's writes. */
+  private readonly selfId = newLeaseToken()
 
   async tryTakeLease(token: string, { maxAgeMs, leaseMs }: LeaseTiming): Promise<LeaseOutcome> {
     // One statement: the INSERT takes a missing or expired lease when the definitions are stale or absent; the outer
@@ -119,23 +146,78 @@ class PostgresLeaseStore implements LeaseStore {
     }
   }
 
-  async writeEntry({ payload }: StoredEntry, token: string | undefined, { maxAgeMs }: LeaseTiming): Promise<void> {
+  async writeEntry(
+    { payload, etag }: StoredEntry,
+    token: string | undefined,
+    { maxAgeMs }: LeaseTiming
+  ): Promise<void> {
     // Writes and, in the same statement, clears the lease if this caller's token still owns it. A caller that does not
     // hold the lease (it lapsed, or it was never taken) writes only over a stale entry: a late write must not replace
     // the fresh copy of the process that holds the lease now.
+    // The notification is sent by the same statement, only for a row it wrote: delivered when it commits, never
+    // for a write that was kept out.
     await this.query(
-      `INSERT INTO ${this.table} AS c (cache_key, schema_version, fetched_at, data)
-       VALUES ($1, $2::integer, clock_timestamp(), $3)
-       ON CONFLICT (cache_key) DO UPDATE
-         SET schema_version = EXCLUDED.schema_version, fetched_at = EXCLUDED.fetched_at, data = EXCLUDED.data,
-             lease_owner = CASE WHEN c.lease_owner = $4 THEN NULL ELSE c.lease_owner END,
-             lease_expires_at = CASE WHEN c.lease_owner = $4 THEN NULL ELSE c.lease_expires_at END
-         WHERE c.lease_owner IS NOT DISTINCT FROM $4::text AND $4::text IS NOT NULL
-            OR c.fetched_at IS NULL OR c.fetched_at > clock_timestamp()
-            OR c.fetched_at <= clock_timestamp() - $5::double precision * interval '1 millisecond'`,
-      [this.cacheKey, FLAG_DEFINITIONS_SCHEMA_VERSION, payload, token ?? null, maxAgeMs]
+      `WITH written AS (
+         INSERT INTO ${this.table} AS c (cache_key, schema_version, fetched_at, data, etag)
+         VALUES ($1, $2::integer, clock_timestamp(), $3, $6)
+         ON CONFLICT (cache_key) DO UPDATE
+           SET schema_version = EXCLUDED.schema_version, fetched_at = EXCLUDED.fetched_at, data = EXCLUDED.data,
+               etag = EXCLUDED.etag,
+               lease_owner = CASE WHEN c.lease_owner = $4 THEN NULL ELSE c.lease_owner END,
+               lease_expires_at = CASE WHEN c.lease_owner = $4 THEN NULL ELSE c.lease_expires_at END
+           WHERE c.lease_owner IS NOT DISTINCT FROM $4::text AND $4::text IS NOT NULL
+              OR c.fetched_at IS NULL OR c.fetched_at > clock_timestamp()
+              OR c.fetched_at <= clock_timestamp() - $5::double precision * interval '1 millisecond'
+         RETURNING 1
+       )
+       SELECT pg_notify($7, $8) FROM written`,
+      [
+        this.cacheKey,
+        FLAG_DEFINITIONS_SCHEMA_VERSION,
+        payload,
+        token ?? null,
+        maxAgeMs,
+        etag ?? null,
+        this.channel,
+        this.selfId,
+      ]
     )
   }
+
+  async markFresh(etag: string, token: string | undefined): Promise<boolean> {
+    const { rows } = await this.query(
+      `UPDATE ${this.table}
+       SET fetched_at = clock_timestamp(),
+           lease_owner = CASE WHEN lease_owner = $3::text THEN NULL ELSE lease_owner END,
+           lease_expires_at = CASE WHEN lease_owner = $3::text THEN NULL ELSE lease_expires_at END
+       WHERE cache_key = $1 AND etag = $2 AND data IS NOT NULL
+       RETURNING 1`,
+      [this.cacheKey, etag, token ?? null]
+    )
+    return rows.length > 0
+  }
+
+  subscribe?: LeaseStore['subscribe'] = (onChange: () => void, events: ChangeSubscriptionEvents) =>
+    listenForPostgresChanges(
+      {
+        connect: () => this.pool.connect!(),
+        query: async (text, values) => {
+          await this.ensureTable()
+          return this.pool.query({ text, values, query_timeout: this.timeoutMs })
+        },
+        channel: this.channel,
+        selfId: this.selfId,
+        timeoutMs: this.timeoutMs,
+        warn: events.warn,
+        unavailable: () =>
+          events.unavailable(
+            'LISTEN hears no notifications through this pool (a pooler in transaction mode, such as PgBouncer ' +
+              'with pool_mode = transaction?); new definitions arrive with polling only. Point the pool at ' +
+              'PostgreSQL directly, or at a session-mode pool, to get them at once.'
+          ),
+      },
+      onChange
+    )
 
   async releaseLease(token: string): Promise<void> {
     await this.query(
@@ -180,11 +262,26 @@ class PostgresLeaseStore implements LeaseStore {
 
   private async createTableIfMissing(): Promise<void> {
     const { rows } = await this.pool.query({
-      text: 'SELECT to_regclass($1) IS NOT NULL AS present',
+      text: `SELECT to_regclass($1) IS NOT NULL AS present,
+                    EXISTS (SELECT 1 FROM pg_attribute
+                            WHERE attrelid = to_regclass($1) AND attname = 'etag' AND NOT attisdropped) AS has_etag`,
       values: [this.table],
       query_timeout: this.timeoutMs,
     })
-    if ((rows[0] as { present?: boolean } | undefined)?.present) return
+    const found = rows[0] as { present?: boolean; has_etag?: boolean } | undefined
+    if (found?.present && !found.has_etag) {
+      // A table made by an earlier build of this package: add the column the shared ETag needs.
+      try {
+        await this.pool.query({
+          text: `ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS etag text`,
+          values: [],
+          query_timeout: this.timeoutMs,
+        })
+      } catch (error) {
+        if (String((error as { code?: unknown }).code) !== DUPLICATE_COLUMN) throw error
+      }
+    }
+    if (found?.present) return
     try {
       await this.pool.query({
         text: postgresFlagDefinitionCacheDDL(this.tableName),

@@ -3,7 +3,17 @@
 // Times come from the Redis server (TIME), so workers with skewed clocks still agree on freshness.
 import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
-import type { LeaseOutcome, LeaseStore, LeaseTiming, ReadLimits, StoredEntry, StoredEntryRead } from '../lease/store'
+import { newLeaseToken } from '../lease/lease-token'
+import type {
+  ChangeSubscriptionEvents,
+  LeaseOutcome,
+  LeaseStore,
+  LeaseTiming,
+  ReadLimits,
+  StoredEntry,
+  StoredEntryRead,
+} from '../lease/store'
+import { redisChangeChannel, type RedisSubscriberLike, subscribeToRedisChanges } from './redis-notifications'
 
 /**
  * The part of an ioredis client (`Redis` or `Cluster`) the provider uses: `eval`. Typed structurally so this package
@@ -20,6 +30,11 @@ export interface RedisClientLike {
   once?(event: 'ready', listener: () => void): unknown
   /** Used with `status` to wait for the first connection. */
   removeListener?(event: 'ready', listener: () => void): unknown
+  /**
+   * A new connection with the same options, for the change subscription (a subscribed connection can run nothing
+   * else, so the provider never subscribes on yours). Without it, processes see new definitions at their next poll.
+   */
+  duplicate?(): RedisSubscriberLike
 }
 
 const CONNECTING = new Set(['connecting', 'connect', 'reconnecting'])
@@ -61,7 +76,17 @@ ${IS_FRESH}
 local owns = ARGV[2] ~= '' and redis.call('GET', KEYS[2]) == ARGV[2]
 if not owns and isFresh(tonumber(ARGV[3])) then return 0 end
 redis.call('HSET', KEYS[1], 'fetchedAt', string.format('%.0f', now), 'data', ARGV[1])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'etag', ARGV[4]) else redis.call('HDEL', KEYS[1], 'etag') end
 if owns then redis.call('DEL', KEYS[2]) end
+redis.call('PUBLISH', ARGV[5], ARGV[6])
+return 1`
+
+// KEYS: entry hash, lease. ARGV: etag, token ('' when none). After a 304: the entry is current if it carries that
+// ETag; stamp it fresh without touching its data (and without publishing: nothing changed). Returns 1 marked, 0 not.
+const MARK_FRESH = `${SERVER_NOW}
+if redis.call('HGET', KEYS[1], 'etag') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'fetchedAt', string.format('%.0f', now))
+if ARGV[2] ~= '' and redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
 return 1`
 
 // KEYS: lease. ARGV: token. Deletes the lease only if this token still owns it.
@@ -95,6 +120,8 @@ export class RedisFlagDefinitionCache extends LeasedFlagDefinitionCache {
   readonly entryKey: string
   /** The lease: a string key holding the owner's random token, with a PX expiry. */
   readonly leaseKey: string
+  /** Where a write is announced (PUBLISH); named from the entry's hash tag. */
+  readonly channel: string
 
   constructor(redis: RedisClientLike, options: RedisFlagDefinitionCacheOptions) {
     const { storageName, timeoutMs } = resolveSharedOptions('RedisFlagDefinitionCache', options)
@@ -117,9 +144,11 @@ export class RedisFlagDefinitionCache extends LeasedFlagDefinitionCache {
     // Both keys share the hash tag, so a Redis Cluster keeps them in one slot (multi-key scripts never CROSSSLOT).
     const entryKey = `${prefix}{${storageName}}:entry`
     const leaseKey = `${prefix}{${storageName}}:lease`
-    super(new RedisLeaseStore(redis, timeoutMs, entryKey, leaseKey), options, 'RedisFlagDefinitionCache')
+    const channel = redisChangeChannel(`${prefix}{${storageName}}`)
+    super(new RedisLeaseStore(redis, timeoutMs, entryKey, leaseKey, channel), options, 'RedisFlagDefinitionCache')
     this.entryKey = entryKey
     this.leaseKey = leaseKey
+    this.channel = channel
   }
 }
 
@@ -132,8 +161,14 @@ class RedisLeaseStore implements LeaseStore {
     private readonly redis: RedisClientLike,
     private readonly timeoutMs: number,
     private readonly entryKey: string,
-    private readonly leaseKey: string
-  ) {}
+    private readonly leaseKey: string,
+    private readonly channel: string
+  ) {
+    if (typeof redis.duplicate !== 'function') this.subscribe = undefined
+  }
+
+  /** Tells this instance's own subscriber apart from everyone else's writes. */
+  private readonly selfId = newLeaseToken()
 
   async tryTakeLease(token: string, { maxAgeMs, leaseMs }: LeaseTiming): Promise<LeaseOutcome> {
     const result = await this.eval(TAKE_LEASE, 2, this.entryKey, this.leaseKey, maxAgeMs, token, leaseMs)
@@ -151,9 +186,40 @@ class RedisLeaseStore implements LeaseStore {
     return undefined
   }
 
-  async writeEntry({ payload }: StoredEntry, token: string | undefined, { maxAgeMs }: LeaseTiming): Promise<void> {
-    await this.eval(WRITE_AND_RELEASE, 2, this.entryKey, this.leaseKey, payload, token ?? '', maxAgeMs)
+  async writeEntry(
+    { payload, etag }: StoredEntry,
+    token: string | undefined,
+    { maxAgeMs }: LeaseTiming
+  ): Promise<void> {
+    await this.eval(
+      WRITE_AND_RELEASE,
+      2,
+      this.entryKey,
+      this.leaseKey,
+      payload,
+      token ?? '',
+      maxAgeMs,
+      etag ?? '',
+      this.channel,
+      this.selfId
+    )
   }
+
+  async markFresh(etag: string, token: string | undefined): Promise<boolean> {
+    return (await this.eval(MARK_FRESH, 2, this.entryKey, this.leaseKey, etag, token ?? '')) === 1
+  }
+
+  subscribe?: LeaseStore['subscribe'] = (onChange: () => void, events: ChangeSubscriptionEvents) =>
+    subscribeToRedisChanges(
+      {
+        duplicate: () => this.redis.duplicate!(),
+        channel: this.channel,
+        selfId: this.selfId,
+        warn: events.warn,
+        timeoutMs: this.timeoutMs,
+      },
+      onChange
+    )
 
   async releaseLease(token: string): Promise<void> {
     await this.eval(RELEASE, 1, this.leaseKey, token)

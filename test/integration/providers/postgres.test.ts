@@ -2,6 +2,7 @@ import { Client, Pool } from 'pg'
 import {
   flagDefinitionsStorageName,
   PostgresFlagDefinitionCache,
+  type PostgresPoolLike,
   postgresFlagDefinitionCacheDDL,
 } from '../../../src/experimental'
 import { DATABASE_URL, describeWith } from '../../helpers/services'
@@ -132,7 +133,8 @@ describeWith('postgres', 'PostgresFlagDefinitionCache', () => {
   })
 
   it('refuses a pg Client (it is never reconnected) at construction, asking for a Pool', () => {
-    const client = new Client({ connectionString: DATABASE_URL })
+    // The types refuse a Client too (its connect() yields no releasable client); JavaScript callers get this message.
+    const client = new Client({ connectionString: DATABASE_URL }) as unknown as PostgresPoolLike
     expect(() => new PostgresFlagDefinitionCache(client, { key: 'k' })).toThrow(
       /the first argument is a pg Client .*pass a pg Pool/
     )

@@ -25,6 +25,15 @@ export interface WorkerConfig {
   evaluateEveryMs?: number
   /** Set per worker by the fleet (`phx_worker_<index>`), so the stand-in can tell who sent a request. */
   personalApiKey?: string
+  /** Nodes of a Redis Cluster (instead of redisUrl). */
+  redisCluster?: { host: string; port: number }[]
+  /** Report each change of new-checkout for probe-user (see worker.cjs). */
+  watch?: boolean
+}
+
+export interface SeenValue {
+  value: unknown
+  at: number
 }
 
 export interface ReadyMessage {
@@ -41,14 +50,23 @@ export interface WorkerReport {
   lastResult: Record<string, Record<string, unknown>>
   ownDefinitionsRequests: number
   clientErrors: number
-  clientStats: { cacheHits: number; apiFetches: number; lastLoadSource?: string }
-  providerStats?: { leasesTaken: number; errors: number; writes: number }
+  clientStats: {
+    cacheHits: number
+    apiFetches: number
+    lastLoadSource?: string
+    notModified: number
+    notificationsReceived: number
+    notificationReloads: number
+  }
+  providerStats?: { leasesTaken: number; errors: number; writes: number; notificationsUnavailable: number }
 }
 
 export class Worker {
   readonly ready: Promise<ReadyMessage>
   /** When each shouldFetchFlagDefinitions() call that returned true started (ms since epoch). */
   readonly leaseCalls: number[] = []
+  /** With `watch`: every change of the watched answer, in order. */
+  readonly values: SeenValue[] = []
   private readonly child: ChildProcess
   private exited = false
 
@@ -61,8 +79,9 @@ export class Worker {
     })
     this.child.on('exit', () => (this.exited = true))
     this.ready = new Promise((resolve, reject) => {
-      this.child.on('message', (message: { type: string; error?: string; calledAt?: number }) => {
-        if (message.type === 'ready') resolve(message as ReadyMessage)
+      this.child.on('message', (message: { type: string; error?: string; calledAt?: number } & SeenValue) => {
+        if (message.type === 'value') this.values.push({ value: message.value, at: message.at })
+        if (message.type === 'ready') resolve(message as unknown as ReadyMessage)
         if (message.type === 'lease') this.leaseCalls.push(message.calledAt!)
         if (message.type === 'fatal') reject(new Error(`worker ${index} failed: ${message.error}`))
       })

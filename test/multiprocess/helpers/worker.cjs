@@ -3,6 +3,7 @@
 //   { type: 'ready', firstFlag, ownRequestsBeforeFirstFlag, source }   after its first evaluation
 //   { type: 'lease', calledAt }             when a shouldFetchFlagDefinitions() call (started at calledAt) said true
 //   { type: 'report', ... }                 in answer to { type: 'report' }
+//   { type: 'value', value, at }            with `watch`: each change of new-checkout for probe-user, and when it was seen
 // and exits after { type: 'stop' } (client.shutdown(), then closing its own Redis client / pg pool / DynamoDB client).
 'use strict'
 const path = require('node:path')
@@ -37,12 +38,19 @@ function makeProvider() {
   switch (config.provider) {
     case 'redis': {
       const Redis = require('ioredis')
-      const redis = new Redis(config.redisUrl, {
+      const redisOptions = {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
         retryStrategy: () => 100,
         connectTimeout: 1000,
-      })
+      }
+      const redis = config.redisCluster
+        ? new Redis.Cluster(config.redisCluster, {
+            redisOptions,
+            enableOfflineQueue: false,
+            clusterRetryStrategy: () => 100,
+          })
+        : new Redis(config.redisUrl, redisOptions)
       redis.on('error', () => undefined)
       closers.push(() => redis.quit().catch(() => redis.disconnect()))
       return new experimental.RedisFlagDefinitionCache(redis, { ...common, keyPrefix: config.keyPrefix })
@@ -130,6 +138,22 @@ async function loop() {
   }
 }
 
+// A tight loop on one flag and one user, so the test sees within milliseconds when this worker answers a change.
+async function watch() {
+  let last
+  while (!stopped) {
+    const value = await client.getFeatureFlag('new-checkout', 'probe-user', {
+      onlyEvaluateLocally: true,
+      sendFeatureFlagEvents: false,
+    })
+    if (value !== last) {
+      last = value
+      process.send({ type: 'value', value, at: Date.now() })
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
 async function main() {
   const person = PEOPLE[0]
   const firstFlag = await client.getFeatureFlag('beta-dashboard', person.id, {
@@ -145,6 +169,7 @@ async function main() {
     source: stats && stats.lastLoadSource,
   })
   loop()
+  if (config.watch) watch()
 }
 
 process.on('message', async (message) => {
