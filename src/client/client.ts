@@ -15,7 +15,7 @@ import {
 import { ErrorTracking } from '../error-tracking'
 import type { EvaluationInput } from '../evaluation'
 import { DefinitionsPoller, type FetchFn } from '../polling/poller'
-import type { FlagDefinitionsStats } from '../polling/stats'
+import type { FlagDefinitionsStats } from '../contracts/stats'
 import { FlagCalledDeduplicator } from './flag-called-dedup'
 import { flagCalledProperties } from './flag-called-event'
 import { identifyProperties } from './identify-properties'

@@ -1,6 +1,6 @@
 // Definitions are checked once, where they enter the process (API response or cache read), so that the evaluator
 // can rely on their shape and garbage can never replace good definitions in memory.
-import type { FlagDefinitionCacheData } from '../experimental/provider'
+import type { FlagDefinitionCacheData } from '../contracts/provider'
 
 export type ValidationResult = { ok: true; data: FlagDefinitionCacheData } | { ok: false; reason: string }
 

@@ -1,5 +1,5 @@
 // Indexes a validated definition set once, when it arrives, so that evaluation only reads.
-import type { FlagDefinitionCacheData } from '../experimental/provider'
+import type { FlagDefinitionCacheData } from '../contracts/provider'
 import { linkCohorts, prepareGroup } from './cohorts'
 import {
   COHORT,

@@ -4,8 +4,8 @@
  * @packageDocumentation
  * @experimental
  */
-export type { FlagDefinitionCacheProvider, FlagDefinitionCacheData } from './provider'
-export type { FlagDefinitionsStats } from '../polling/stats'
+export type { FlagDefinitionCacheProvider, FlagDefinitionCacheData } from '../contracts/provider'
+export type { FlagDefinitionsStats } from '../contracts/stats'
 export { RedisFlagDefinitionCache } from './providers/redis'
 export type { RedisClientLike, RedisFlagDefinitionCacheOptions } from './providers/redis'
 export { PostgresFlagDefinitionCache } from './providers/postgres'

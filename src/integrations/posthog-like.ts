@@ -1,5 +1,5 @@
 // What the integrations use of a PostHog client, typed structurally so they do not depend on the client class.
-import type { EventMessage } from '../client/types'
+import type { EventMessage } from '../contracts/events'
 
 export interface PostHogLike {
   readonly apiKey: string

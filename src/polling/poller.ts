@@ -1,6 +1,6 @@
 // The refresh loop of local evaluation. One load runs at a time (start-up, ticks, reloads and on-demand loads all
 // share it); the next tick is armed only after a load settles; stop() is final. What one load does is in refresh.ts.
-import type { FlagDefinitionCacheProvider } from '../experimental/provider'
+import type { FlagDefinitionCacheProvider } from '../contracts/provider'
 import type { PreparedDefinitions } from '../evaluation'
 import { Backoff } from './backoff'
 import { requestDefinitions, type FetchFn, type RequestOutcome } from './definitions-request'

@@ -8,7 +8,7 @@
 //   no provider → GET from the API
 //
 // The poller stops any of this as soon as it is stopped: no provider call, no state change, no report after that.
-import type { FlagDefinitionCacheData } from '../experimental/provider'
+import type { FlagDefinitionCacheData } from '../contracts/provider'
 import type { Backoff } from './backoff'
 import type { RequestOutcome } from './definitions-request'
 import type { DefinitionsStore } from './definitions-store'

@@ -3,7 +3,7 @@
 // one); the lease is a file created with O_EXCL holding the owner's token and expiry.
 import { rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { FlagDefinitionCacheData } from '../provider'
+import type { FlagDefinitionCacheData } from '../../contracts/provider'
 import { LeasedFlagDefinitionCache } from './leased-provider'
 import {
   createExclusiveFile,

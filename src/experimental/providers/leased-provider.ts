@@ -1,4 +1,4 @@
-import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../provider'
+import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../contracts/provider'
 import type { FlagDefinitionCacheProviderStats } from './shared-cache'
 
 /** What each shipped provider delegates to: the shared lease policy over its own store. */

@@ -1,7 +1,7 @@
 // PostgreSQL provider. Taking the lease is one INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING statement:
 // the row lock serialises concurrent callers and the WHERE clause is re-checked on the latest row version, so exactly
 // one caller gets a row back. Times come from the database clock, so workers with skewed clocks agree on freshness.
-import type { FlagDefinitionCacheData } from '../provider'
+import type { FlagDefinitionCacheData } from '../../contracts/provider'
 import { LeasedFlagDefinitionCache } from './leased-provider'
 import { type ResolvedSharedOptions, resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
 import { DEFAULT_POSTGRES_TABLE, postgresFlagDefinitionCacheDDL, quoteTableName } from './postgres-table'

@@ -1,7 +1,7 @@
 // Redis provider. Every operation is one Lua script, so each is atomic on the server, and every key of one entry
 // shares a hash tag so a Redis Cluster keeps them in one slot (multi-key scripts never fail with CROSSSLOT).
 // Times come from the Redis server (TIME), so workers with skewed clocks still agree on freshness.
-import type { FlagDefinitionCacheData } from '../provider'
+import type { FlagDefinitionCacheData } from '../../contracts/provider'
 import { LeasedFlagDefinitionCache } from './leased-provider'
 import { type ResolvedSharedOptions, resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
 import { LeasedDefinitionsCache, type LeaseOutcome, type LeaseStore, type ReadOutcome } from './shared-cache'

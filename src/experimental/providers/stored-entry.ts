@@ -2,7 +2,7 @@
 // schema version and only data that passes validation, so a newer package version, another program writing to the
 // same key, or a truncated write is a cache miss with a reason, never garbage in memory.
 import { validateFlagDefinitions } from '../../definitions/validate'
-import type { FlagDefinitionCacheData } from '../provider'
+import type { FlagDefinitionCacheData } from '../../contracts/provider'
 
 /** Bump when the stored layout changes; readers treat any other version as a miss. */
 export const STORED_SCHEMA_VERSION = 1

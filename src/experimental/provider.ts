@@ -1,0 +1,2 @@
+// Moved to contracts/; this re-export keeps the old path working until every import uses the new one.
+export type * from '../contracts/provider'
