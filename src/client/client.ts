@@ -51,12 +51,15 @@ import { LIBRARY_VERSION } from './version'
  * public declarations do not drag in core's error-tracking internals (which name DOM types).
  */
 interface ExceptionCapture {
+  /** Captures `error` as an `$exception` event through the queue. */
   captureException(error: unknown, distinctId?: string, additionalProperties?: Record<string | number, unknown>): void
+  /** Captures `error` as an `$exception` event and resolves once it was sent. */
   captureExceptionImmediate(
     error: unknown,
     distinctId?: string,
     additionalProperties?: Record<string | number, unknown>
   ): Promise<void>
+  /** Removes the process listeners exception autocapture installed. */
   shutdown(): void
 }
 
@@ -70,6 +73,7 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30000
 export abstract class PostHogBackendClient extends PostHogCoreStateless implements IPostHog {
   /** The options object given to the constructor (`featureFlagsPollingInterval` holds the effective value). */
   readonly options: PostHogOptions
+  /** Exception capture and autocapture for this client. */
   protected errorTracking: ExceptionCapture
   private readonly storage = new MemoryStorage()
   private readonly featureFlagsPoller: DefinitionsPoller | undefined
@@ -142,6 +146,7 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
     return this.storage.get<T>(key)
   }
 
+  /** Stores core's persisted state in memory; `null` removes the key. */
   setPersistedProperty<T>(key: PostHogPersistedProperty, value: T | null): void {
     this.storage.set(key, value)
   }
@@ -152,10 +157,12 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
     return fetchFn(url, options)
   }
 
+  /** The posthog-node version this package reproduces, sent as `$lib_version`. */
   getLibraryVersion(): string {
     return LIBRARY_VERSION
   }
 
+  /** The User-Agent of every request: `<library id>/<version>`, e.g. `posthog-node/5.13.2`. */
   getCustomUserAgent(): string {
     return `${this.getLibraryId()}/${this.getLibraryVersion()}`
   }

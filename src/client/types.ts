@@ -78,21 +78,31 @@ export type PostHogOptions = PostHogCoreOptions & {
 
 /** Who flags are evaluated for, and whether the server may be asked: what every flag method takes. */
 export interface FlagTargetOptions {
+  /** Group type to group key, for flags that aggregate by group. */
   groups?: Record<string, string>
+  /** Person properties to evaluate with, on top of what PostHog knows (needed for local evaluation). */
   personProperties?: Record<string, string>
+  /** Group type to that group's properties to evaluate with. */
   groupProperties?: Record<string, Record<string, string>>
+  /** Answer from the local definitions only: `undefined` instead of asking `/flags`. */
   onlyEvaluateLocally?: boolean
+  /** Overrides the client's `disableGeoip` for this call. */
   disableGeoip?: boolean
 }
 
 /** Options of `getFeatureFlag` and `isFeatureEnabled`. */
 export interface FeatureFlagEvaluationOptions extends FlagTargetOptions {
+  /** `false` skips the `$feature_flag_called` event (default `true`, once per distinct id, flag and value). */
   sendFeatureFlagEvents?: boolean
 }
 
 /** Options of `getFeatureFlagPayload`. */
 export interface FeatureFlagPayloadOptions extends FlagTargetOptions {
-  /** @deprecated Has no effect: payload lookups never send `$feature_flag_called`. */
+  /**
+   * Accepted for compatibility.
+   *
+   * @deprecated Has no effect: payload lookups never send `$feature_flag_called`.
+   */
   sendFeatureFlagEvents?: boolean
 }
 
