@@ -198,7 +198,8 @@ describe('local evaluation answers as upstream and falls back to /flags in the s
     )
     expect(ours.result).toEqual([true, { 'by-email': true, continuity: false, 'remote-only': 'srv' }, false])
     expect(ours.result).toEqual(upstream.result)
-    // Definitions requests are not compared: upstream re-requests on every evaluation (weakness 20), we back off.
+    // Definitions requests are not compared: until a load succeeds, upstream sends one with every evaluation; this
+    // package backs off.
     const flagsCalls = (run: typeof ours) => run.requests.filter((r) => r.path.startsWith('/flags')).length
     expect(flagsCalls(ours)).toBe(flagsCalls(upstream))
   })
