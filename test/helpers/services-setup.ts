@@ -123,7 +123,8 @@ async function probeAll(): Promise<Problems> {
 
 function runServicesScript(kinds: ServiceKind[]): void {
   const labels = kinds.map((kind) => SERVICE_URLS[kind].label).join(' and ')
-  process.stderr.write(`\n>>> ${labels} not running: npm test runs scripts/services.sh to install and start it\n`)
+  const them = kinds.length > 1 ? 'them' : 'it'
+  process.stderr.write(`\n>>> ${labels} not running: npm test runs scripts/services.sh to install and start ${them}\n`)
   try {
     const stdout = execFileSync('bash', [SERVICES_SCRIPT], {
       stdio: ['ignore', 'pipe', 'inherit'],
