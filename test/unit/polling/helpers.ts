@@ -1,6 +1,6 @@
 // Shared fixtures for the poller's specifications: the API is mocked with nock, providers are hand-made fakes.
 import nock from 'nock'
-import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../../src/experimental/provider'
+import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../../src/contracts/provider'
 import { DefinitionsPoller, type PollerOptions } from '../../../src/polling/poller'
 import { apiDefinitions, cacheDefinitions, flagDefinition } from '../../helpers/definitions'
 
