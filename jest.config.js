@@ -9,6 +9,13 @@ const project = (name, extra = {}) => ({
   ...extra,
 })
 
+// The projects that need Redis and PostgreSQL check them once per run, start them where the machine can, and report
+// a missing one on the terminal (test/helpers/services-setup.ts).
+const services = {
+  globalSetup: '<rootDir>/test/helpers/services-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/services-teardown.ts',
+}
+
 /** @type {import('jest').Config} */
 module.exports = {
   maxWorkers: 2,
@@ -16,8 +23,8 @@ module.exports = {
   projects: [
     project('unit'),
     project('differential'),
-    project('integration'),
-    project('multiprocess'),
+    project('integration', services),
+    project('multiprocess', services),
     project('package'),
   ],
 }

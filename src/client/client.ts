@@ -15,7 +15,7 @@ import {
 import { ErrorTracking } from '../error-tracking'
 import type { EvaluationInput } from '../evaluation'
 import { DefinitionsPoller, type FetchFn } from '../polling/poller'
-import type { FlagDefinitionsStats } from '../polling/stats'
+import type { FlagDefinitionsStats } from '../contracts/stats'
 import { KeepAlive } from '../shared/async'
 import {
   DEFAULT_MAX_CACHE_SIZE,
@@ -52,12 +52,15 @@ import { LIBRARY_VERSION } from './version'
  * public declarations do not drag in core's error-tracking internals (which name DOM types).
  */
 interface ExceptionCapture {
+  /** Captures `error` as an `$exception` event through the queue. */
   captureException(error: unknown, distinctId?: string, additionalProperties?: Record<string | number, unknown>): void
+  /** Captures `error` as an `$exception` event and resolves once it was sent. */
   captureExceptionImmediate(
     error: unknown,
     distinctId?: string,
     additionalProperties?: Record<string | number, unknown>
   ): Promise<void>
+  /** Removes the process listeners exception autocapture installed. */
   shutdown(): void
 }
 
@@ -68,6 +71,7 @@ interface ExceptionCapture {
 export abstract class PostHogBackendClient extends PostHogCoreStateless implements IPostHog {
   /** The options object given to the constructor (`featureFlagsPollingInterval` holds the effective value). */
   readonly options: PostHogOptions
+  /** Exception capture and autocapture for this client. */
   protected errorTracking: ExceptionCapture
   private readonly storage = new MemoryStorage()
   private readonly featureFlagsPoller: DefinitionsPoller | undefined
@@ -157,6 +161,7 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
     return this.storage.get<T>(key)
   }
 
+  /** Stores core's persisted state in memory; `null` removes the key. */
   setPersistedProperty<T>(key: PostHogPersistedProperty, value: T | null): void {
     this.storage.set(key, value)
   }
@@ -167,10 +172,12 @@ export abstract class PostHogBackendClient extends PostHogCoreStateless implemen
     return fetchFn(url, options)
   }
 
+  /** The posthog-node version this package reproduces, sent as `$lib_version`. */
   getLibraryVersion(): string {
     return LIBRARY_VERSION
   }
 
+  /** The User-Agent of every request: `<library id>/<version>`, e.g. `posthog-node/5.13.2`. */
   getCustomUserAgent(): string {
     return `${this.getLibraryId()}/${this.getLibraryVersion()}`
   }

@@ -2,8 +2,21 @@
 // that need the server become `undefined` (the caller decides whether to go remote); unexpected failures are
 // reported with the message prefix upstream users match on.
 import type { FeatureFlagValue, JsonType } from '@posthog/core'
-import { createDependencyCache, evaluateFlag, flagPayload, type EvaluationInput, type FlagOutcome } from '../evaluation'
-import type { DefinitionsPoller } from '../polling/poller'
+import {
+  createDependencyCache,
+  evaluateFlag,
+  flagPayload,
+  type EvaluationInput,
+  type FlagOutcome,
+  type PreparedDefinitions,
+} from '../evaluation'
+
+/** What local evaluation needs of the poller: the definitions in memory now, and the gate of the first load. */
+export interface DefinitionsSource {
+  readonly definitions: PreparedDefinitions | undefined
+  /** Resolves once the first load settled (successfully or not); never rejects. */
+  ensureLoaded(): Promise<void>
+}
 
 export interface LocalFlagsHooks {
   /** The client's `'error'` channel. */
@@ -21,7 +34,7 @@ export interface LocalFlagsAndPayloads {
 
 export class LocalFlags {
   constructor(
-    private readonly poller: DefinitionsPoller,
+    private readonly poller: DefinitionsSource,
     private readonly hooks: LocalFlagsHooks
   ) {}
 

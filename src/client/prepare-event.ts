@@ -12,10 +12,15 @@ import { runBeforeSend } from './before-send'
 import { flagPropertiesForEvent } from './event-flag-properties'
 import type { EventMessage, PostHogOptions, SendFeatureFlagsOptions } from './types'
 
+/** An event after hooks and flag lookups: what the client hands to core's queue. */
 export interface PreparedEvent {
+  /** Whose event it is. */
   distinctId: string
+  /** The event name. */
   event: string
+  /** The properties to send, `$groups` and flag properties included. */
   properties: PostHogEventProperties
+  /** Core's capture options: timestamp, uuid, `disableGeoip`. */
   options: PostHogCaptureOptions
 }
 

@@ -1,6 +1,6 @@
 // Checks of the `flagDefinitionCacheProvider` option made once, at construction: mistakes that would otherwise
 // show up as a stream of failures at every polling interval.
-import type { FlagDefinitionCacheProvider } from '../experimental/provider'
+import type { FlagDefinitionCacheProvider } from '../contracts/provider'
 
 const METHODS = ['getFlagDefinitions', 'shouldFetchFlagDefinitions', 'onFlagDefinitionsReceived', 'shutdown'] as const
 

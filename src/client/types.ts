@@ -1,5 +1,6 @@
 // The public message, option and interface types of the client. Names and shapes match posthog-node 5.13.2 so that
-// code written against it compiles unchanged; the flag-definition types live in definitions/ and are re-exported.
+// code written against it compiles unchanged; the flag-definition and message types live in contracts/ and are
+// re-exported.
 import type {
   FeatureFlagValue,
   JsonType,
@@ -7,7 +8,8 @@ import type {
   PostHogFetchOptions,
   PostHogFetchResponse,
 } from '@posthog/core'
-import type { FlagDefinitionCacheProvider } from '../experimental/provider'
+import type { BeforeSendFn, EventMessage, GroupIdentifyMessage, IdentifyMessage } from '../contracts/events'
+import type { FlagDefinitionCacheProvider } from '../contracts/provider'
 
 export type {
   FeatureFlagCondition,
@@ -15,64 +17,15 @@ export type {
   FlagPropertyValue,
   PostHogFeatureFlag,
   PropertyGroup,
-} from '../definitions/types'
+} from '../contracts/flag-definitions'
 
-/** A person to identify, with the properties to set on them. */
-export interface IdentifyMessage {
-  /** The user's unique id. */
-  distinctId: string
-  /**
-   * `$set` / `$set_once` are honoured; any other key is set on the person. Values are free-form (hooks such as
-   * `before_send` read them), so the value type stays open.
-   */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  properties?: Record<string | number, any>
-  /** Overrides the client's `disableGeoip` for this call. */
-  disableGeoip?: boolean
-}
-
-/** How flag values are attached to a captured event (`sendFeatureFlags`). */
-export interface SendFeatureFlagsOptions {
-  /** Use only locally evaluated flags (needs a personal API key); never calls `/flags`. */
-  onlyEvaluateLocally?: boolean
-  /** Person properties the flags are evaluated with (event properties are not used). */
-  personProperties?: Record<string, unknown>
-  /** Group type to group properties the flags are evaluated with. */
-  groupProperties?: Record<string, Record<string, unknown>>
-  /** Only these flags are evaluated. */
-  flagKeys?: string[]
-}
-
-/** One event to capture. */
-export interface EventMessage extends IdentifyMessage {
-  /** The event name, e.g. `movie played`. */
-  event: string
-  /** Group type to group key, sent as `$groups`. */
-  groups?: Record<string, string | number>
-  /** `true` or options: attach `$feature/<key>` properties and `$active_feature_flags`. */
-  sendFeatureFlags?: boolean | SendFeatureFlagsOptions
-  /** Defaults to now. */
-  timestamp?: Date
-  /** Defaults to a fresh UUIDv7. */
-  uuid?: string
-}
-
-/** A group to create or update. */
-export interface GroupIdentifyMessage {
-  /** The kind of group, e.g. `company`. */
-  groupType: string
-  /** The group's identifier within its type. */
-  groupKey: string
-  /** Set on the group. */
-  properties?: Record<string | number, unknown>
-  /** Defaults to `$<groupType>_<groupKey>`. */
-  distinctId?: string
-  /** Overrides the client's `disableGeoip` for this call. */
-  disableGeoip?: boolean
-}
-
-/** Receives each event before it is queued; return it (possibly changed) to keep it, or `null` to drop it. */
-export type BeforeSendFn = (event: EventMessage | null) => EventMessage | null
+export type {
+  BeforeSendFn,
+  EventMessage,
+  GroupIdentifyMessage,
+  IdentifyMessage,
+  SendFeatureFlagsOptions,
+} from '../contracts/events'
 
 /** Options of `new PostHog(apiKey, options)`: the core options plus the server-side ones. */
 export type PostHogOptions = PostHogCoreOptions & {
@@ -126,21 +79,31 @@ export type PostHogOptions = PostHogCoreOptions & {
 
 /** Who flags are evaluated for, and whether the server may be asked: what every flag method takes. */
 export interface FlagTargetOptions {
+  /** Group type to group key, for flags that aggregate by group. */
   groups?: Record<string, string>
+  /** Person properties to evaluate with, on top of what PostHog knows (needed for local evaluation). */
   personProperties?: Record<string, string>
+  /** Group type to that group's properties to evaluate with. */
   groupProperties?: Record<string, Record<string, string>>
+  /** Answer from the local definitions only: `undefined` instead of asking `/flags`. */
   onlyEvaluateLocally?: boolean
+  /** Overrides the client's `disableGeoip` for this call. */
   disableGeoip?: boolean
 }
 
 /** Options of `getFeatureFlag` and `isFeatureEnabled`. */
 export interface FeatureFlagEvaluationOptions extends FlagTargetOptions {
+  /** `false` skips the `$feature_flag_called` event (default `true`, once per distinct id, flag and value). */
   sendFeatureFlagEvents?: boolean
 }
 
 /** Options of `getFeatureFlagPayload`. */
 export interface FeatureFlagPayloadOptions extends FlagTargetOptions {
-  /** @deprecated Has no effect: payload lookups never send `$feature_flag_called`. */
+  /**
+   * Accepted for compatibility.
+   *
+   * @deprecated Has no effect: payload lookups never send `$feature_flag_called`.
+   */
   sendFeatureFlagEvents?: boolean
 }
 

@@ -2,7 +2,7 @@
 // judged here, strictly: garbage there is refused and never replaces good definitions in memory. Everything below
 // it (flags, conditions, properties, variants, cohorts) is judged per flag by the evaluator, so one odd part only
 // makes the flags that use it inconclusive.
-import type { FlagDefinitionCacheData } from '../experimental/provider'
+import type { FlagDefinitionCacheData } from '../contracts/provider'
 
 export type ValidationResult = { ok: true; data: FlagDefinitionCacheData } | { ok: false; reason: string }
 

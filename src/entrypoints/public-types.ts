@@ -14,4 +14,6 @@ export type {
   SendFeatureFlagsOptions,
 } from '../client/types'
 // Also reachable here (upstream only has them under posthog-node/experimental, unreachable on node10 resolution).
-export type { FlagDefinitionCacheProvider, FlagDefinitionCacheData } from '../experimental/provider'
+export type { FlagDefinitionCacheProvider, FlagDefinitionCacheData } from '../contracts/provider'
+// What `getFlagDefinitionsStats()` returns.
+export type { FlagDefinitionsStats } from '../contracts/stats'

@@ -1,6 +1,6 @@
 // What error tracking needs from the client, typed structurally so this folder does not depend on the client class.
 import { type ErrorTracking as CoreErrorTracking, type Logger } from '@posthog/core'
-import type { EventMessage } from '../client/types'
+import type { EventMessage } from '../contracts/events'
 
 export type EventHint = CoreErrorTracking.EventHint
 export type ExceptionLevel = CoreErrorTracking.SeverityLevel

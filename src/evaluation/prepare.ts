@@ -1,6 +1,6 @@
 // Indexes a definition set once, when it arrives, so that evaluation only reads. Each flag, condition, property,
 // variant and cohort is indexed on its own; an odd part becomes a node that answers for the flags using it only.
-import type { FlagDefinitionCacheData } from '../experimental/provider'
+import type { FlagDefinitionCacheData } from '../contracts/provider'
 import { canonical } from './canonical'
 import { prepareGroup } from './cohorts'
 import type {

@@ -5,8 +5,8 @@
  * @packageDocumentation
  * @experimental
  */
-export type { FlagDefinitionCacheProvider, FlagDefinitionCacheData } from './provider'
-export type { FlagDefinitionsStats } from '../polling/stats'
+export type { FlagDefinitionCacheProvider, FlagDefinitionCacheData } from '../contracts/provider'
+export type { FlagDefinitionsStats } from '../contracts/stats'
 export { LeasedFlagDefinitionCache } from './lease/leased-cache'
 export type {
   ChangeSubscriptionEvents,

@@ -6,12 +6,17 @@ import { type PostHogWithPendingWork } from './posthog-like'
 
 /** An error as Express hands it to error middleware (HTTP status fields are common but optional). */
 export interface MiddlewareError extends Error {
+  /** The HTTP status, as Express and http-errors set it. */
   status?: number | string
+  /** The HTTP status, as some frameworks name it. */
   statusCode?: number | string
+  /** The HTTP status, snake_case variant. */
   status_code?: number | string
+  /** Boom-style errors keep the status here. */
   output?: { statusCode?: number | string }
 }
 
+/** An Express error-handling middleware: four parameters, the error first. */
 export type ExpressErrorMiddleware = (
   error: MiddlewareError,
   req: IncomingMessage,

@@ -38,6 +38,11 @@ function personUrlOf(posthog: PostHogLike, distinctId: unknown): string | undefi
   }
 }
 
+/**
+ * A Sentry event processor: for events at an allowed level whose `posthog_distinct_id` tag names a person, it tags
+ * the event with the person's PostHog URL and captures a matching `$exception` in PostHog. Events pass through
+ * unchanged otherwise.
+ */
 export function createEventProcessor(
   posthog: PostHogLike,
   {
@@ -96,8 +101,11 @@ export function sentryIntegration(
 
 /** Sentry v7 (class-style) integration; the project id for `$sentry_url` comes from the hub's DSN. */
 export class PostHogSentryIntegration {
+  /** The Sentry tag that carries the PostHog distinct id: set it with `Sentry.setTag`. */
   static readonly POSTHOG_ID_TAG = POSTHOG_ID_TAG
+  /** The integration's name, as Sentry lists it. */
   readonly name = INTEGRATION_NAME
+  /** Called once by Sentry v7: registers the event processor. */
   readonly setupOnce: (
     addGlobalEventProcessor: (callback: SentryEventProcessor) => void,
     getCurrentHub: () => SentryHub | undefined

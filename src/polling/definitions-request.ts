@@ -1,6 +1,6 @@
 // One GET of /api/feature_flag/local_evaluation, turned into an outcome the refresh loop can act on. Never throws.
 import type { PostHogFetchOptions, PostHogFetchResponse } from '@posthog/core'
-import type { FlagDefinitionCacheData } from '../experimental/provider'
+import type { FlagDefinitionCacheData } from '../contracts/provider'
 import { definitionsFromApiResponse } from '../definitions/validate'
 import { backgroundTimers, describeError, settleWithin, type Timers } from '../shared/async'
 import { responseEtag } from './not-modified'

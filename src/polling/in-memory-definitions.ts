@@ -1,6 +1,6 @@
 // The definitions in memory. A new set is validated and prepared off to the side and swapped in with one
 // assignment, so evaluation only ever sees a complete old set or a complete new one.
-import type { FlagDefinitionCacheData } from '../experimental/provider'
+import type { FlagDefinitionCacheData } from '../contracts/provider'
 import { prepareDefinitions, type PreparedDefinitions } from '../evaluation'
 import { validateFlagDefinitions } from '../definitions/validate'
 import { describeError } from '../shared/async'

@@ -1,6 +1,6 @@
 // The refresh loop of local evaluation. One load runs at a time (start-up, ticks, reloads and on-demand loads all
 // share it); the next tick is armed only after a load settles; stop() is final. What one load does is in refresh.ts.
-import type { FlagDefinitionCacheProvider } from '../experimental/provider'
+import type { FlagDefinitionCacheProvider } from '../contracts/provider'
 import type { PreparedDefinitions } from '../evaluation'
 import { KeepAlive, deadlineIn, describeError, settleWithin, type TimerHandle } from '../shared/async'
 import {
@@ -20,7 +20,8 @@ import { requestDefinitions, type FetchFn, type RequestOutcome } from './definit
 import { InMemoryDefinitions } from './in-memory-definitions'
 import { ProviderGuard } from './provider-guard'
 import { refresh, type RefreshContext } from './refresh'
-import { StatsRecorder, type FlagDefinitionsStats } from './stats'
+import type { FlagDefinitionsStats } from '../contracts/stats'
+import { StatsRecorder } from './stats'
 
 export type { FetchFn } from './definitions-request'
 

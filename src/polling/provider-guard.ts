@@ -1,6 +1,6 @@
 // Every call into a user's FlagDefinitionCacheProvider goes through here: caught, time-boxed, counted, reported, and
 // refused once the poller has stopped. A provider can therefore never break or block flag evaluation.
-import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../experimental/provider'
+import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../contracts/provider'
 import { describeError, settleWithin, type Settled, type Timers } from '../shared/async'
 import type { OncePerKind } from '../shared/once-per-kind'
 import type { StatsRecorder } from './stats'

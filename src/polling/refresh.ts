@@ -11,7 +11,7 @@
 //   the 304: onFlagDefinitionsNotModified); a 304 keeps them and, with a provider, marks the entry fresh
 //
 // The poller stops any of this as soon as it is stopped: no provider call, no state change, no report after that.
-import type { FlagDefinitionCacheData } from '../experimental/provider'
+import type { FlagDefinitionCacheData } from '../contracts/provider'
 import { deadlineIn } from '../shared/async'
 import type { Backoff } from './backoff'
 import type { RequestOutcome } from './definitions-request'

@@ -1,5 +1,7 @@
 // The installed tarball: what it ships and what its package.json points at.
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { packedConsumer } from './helpers/packed-consumer'
 
@@ -13,12 +15,14 @@ interface Manifest {
   exports: unknown
   typesVersions: Record<string, Record<string, string[]>>
   dependencies: Record<string, string>
+  scripts?: Record<string, string>
 }
 
 let packageDir: string
+let tarball: string
 let manifest: Manifest
 beforeAll(() => {
-  packageDir = packedConsumer().packageDir
+  ;({ packageDir, tarball } = packedConsumer())
   manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as Manifest
 })
 
@@ -56,4 +60,27 @@ it('points main, module, types, every exports target and typesVersions at files 
 
 it('depends on exactly the @posthog/core version upstream 5.13.2 pins, and nothing else', () => {
   expect(manifest.dependencies).toEqual({ '@posthog/core': '1.5.5' })
+})
+
+it('declares no script that runs on install: the tarball holds dist/ and not the scripts/ folder', () => {
+  const lifecycle = ['preinstall', 'install', 'postinstall', 'prepare', 'prepack', 'postpack']
+  expect(Object.keys(manifest.scripts ?? {}).filter((name) => lifecycle.includes(name))).toEqual([])
+})
+
+it('installs without a single npm warning', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'posthog-node-install-'))
+  try {
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'install-check', private: true, version: '0.0.0' }))
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+    // With install scripts enabled, as a user installs; @posthog/core is in the npm cache after `npm ci`.
+    const install = (mode: string) =>
+      spawnSync(npm, ['install', mode, '--no-audit', '--no-fund', tarball], { cwd: dir, encoding: 'utf8' })
+    let result = install('--offline')
+    if (result.status !== 0) result = install('--prefer-offline')
+    expect(result.status).toBe(0)
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/warn/i)
+    expect(existsSync(join(dir, 'node_modules', 'posthog-node', 'dist', 'experimental.js'))).toBe(true)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

@@ -11,7 +11,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
 import { gunzip, gzip } from 'node:zlib'
 import { validateFlagDefinitions } from '../../definitions/validate'
-import type { FlagDefinitionCacheData } from '../provider'
+import type { FlagDefinitionCacheData } from '../../contracts/provider'
 import { FLAG_DEFINITIONS_SCHEMA_VERSION } from './schema-version'
 
 const gzipAsync = promisify(gzip)

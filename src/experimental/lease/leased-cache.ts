@@ -2,7 +2,7 @@
 // Keeping it in one place is what makes all providers behave the same: fail fast, fall back to fetching, never
 // throw, never store or return invalid data, release only one's own lease.
 import { validateFlagDefinitions } from '../../definitions/validate'
-import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../provider'
+import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../contracts/provider'
 import { FlagDefinitionsCodec } from './codec'
 import { newLeaseToken } from './lease-token'
 import { ProviderLog } from './logger'

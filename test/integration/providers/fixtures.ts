@@ -1,28 +1,18 @@
 // Shared pieces of the provider integration tests: sample definitions, a recording logger, unique names.
 import { randomBytes } from 'node:crypto'
 import type { FlagDefinitionCacheData } from '../../../src/experimental'
+import { cacheDefinitions, flagDefinition } from '../../helpers/definitions'
 
+/** One flag with a condition, a payload, a group type and a cohort: every part a provider must store. */
 export function sampleDefinitions(marker = 'a'): FlagDefinitionCacheData {
-  return {
-    flags: [
-      {
-        id: 1,
-        name: `flag ${marker}`,
-        key: `flag-${marker}`,
-        active: true,
-        deleted: false,
-        rollout_percentage: null,
-        ensure_experience_continuity: false,
-        experiment_set: [],
-        filters: {
-          groups: [{ properties: [{ key: 'email', type: 'person', value: '@example.com', operator: 'icontains' }] }],
-          payloads: { true: '{"owner":"alice@example.com"}' },
-        },
-      },
-    ],
+  const filters = {
+    groups: [{ properties: [{ key: 'email', type: 'person', value: '@example.com', operator: 'icontains' }] }],
+    payloads: { true: '{"owner":"alice@example.com"}' },
+  }
+  return cacheDefinitions([flagDefinition(`flag-${marker}`, filters, { name: `flag ${marker}` })], {
     groupTypeMapping: { '0': 'company' },
     cohorts: { '7': { type: 'AND', values: [{ key: 'plan', type: 'person', value: 'pro' }] } },
-  }
+  })
 }
 
 export function uniqueName(prefix: string): string {

@@ -25,6 +25,18 @@ function listFiles(dir: string): string[] {
   })
 }
 
+/**
+ * A file's content for the fingerprint. While `npm pack` runs, package.json is the packed variant and the repository's
+ * own is saved aside (scripts/pack-manifest.mjs): a worker reading it then must reach the same fingerprint.
+ */
+function fingerprintContent(file: string): Buffer {
+  if (relative(repoRoot, file) === 'package.json') {
+    const saved = readIfExists(`${file}.unpacked`)
+    if (saved !== undefined) return Buffer.from(saved)
+  }
+  return readFileSync(file)
+}
+
 /** A fingerprint of everything `npm pack` puts in the tarball, so a rebuilt package gets a fresh consumer. */
 function buildFingerprint(): string {
   const dist = join(repoRoot, 'dist')
@@ -37,7 +49,7 @@ function buildFingerprint(): string {
     ...['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].map((name) => join(repoRoot, name)),
   ]
   for (const file of files.filter((f) => existsSync(f)).sort()) {
-    hash.update(relative(repoRoot, file)).update('\0').update(readFileSync(file)).update('\0')
+    hash.update(relative(repoRoot, file)).update('\0').update(fingerprintContent(file)).update('\0')
   }
   return hash.digest('hex').slice(0, 16)
 }
@@ -55,7 +67,8 @@ function createConsumer(dir: string): PackedConsumer {
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   const packed = JSON.parse(
-    execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: repoRoot, ...quiet })
+    // With its scripts, as a user packs: `prepack` writes the tarball's package.json without `prepare`.
+    execFileSync(npm, ['pack', '--json', '--pack-destination', dir], { cwd: repoRoot, ...quiet })
   ) as { filename: string }[]
   const tarball = join(dir, packed[0]!.filename)
   writeFileSync(

@@ -2,6 +2,7 @@
 // prefix, then the flag is answered by the server (getFeatureFlag) or the failure is thrown (getFeatureFlagPayload).
 import nock from 'nock'
 import { PostHog } from '../../../src/entrypoints/index.node'
+import { apiDefinitions } from '../../helpers/definitions'
 
 jest.mock('../../../src/evaluation', () => {
   const actual = jest.requireActual('../../../src/evaluation')
@@ -12,24 +13,12 @@ jest.mock('../../../src/evaluation', () => {
   }
 })
 
-const flag = (key: string) => ({
-  id: 1,
-  name: key,
-  key,
-  active: true,
-  deleted: false,
-  rollout_percentage: null,
-  ensure_experience_continuity: false,
-  experiment_set: [],
-  filters: { groups: [{ properties: [], rollout_percentage: 100 }] },
-})
-
 function client(): { client: PostHog; errors: Error[] } {
   const host = 'http://local-errors.posthog.test'
   nock(host)
     .persist()
     .get(/local_evaluation/)
-    .reply(200, { flags: [flag('broken'), flag('fine')], group_type_mapping: {}, cohorts: {} })
+    .reply(200, apiDefinitions(['broken', 'fine']))
   nock(host)
     .persist()
     .post('/flags/?v=2&config=true')

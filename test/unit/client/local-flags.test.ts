@@ -1,45 +1,73 @@
 // How the client turns evaluator outcomes into answers: values are used, inconclusive and server-required outcomes
-// fall back, unexpected errors are reported with upstream's message prefix.
-import type { FlagOutcome } from '../../../src/evaluation'
-import { LocalFlags } from '../../../src/client/local-flags'
-import type { DefinitionsPoller } from '../../../src/polling/poller'
+// fall back, unexpected errors are reported with upstream's message prefix. Runs the real evaluator on prepared
+// definitions; only the poller is replaced, by the narrow source LocalFlags reads.
+import { LocalFlags, type DefinitionsSource } from '../../../src/client/local-flags'
+import { validateFlagDefinitions } from '../../../src/definitions/validate'
+import { prepareDefinitions, type EvaluationInput } from '../../../src/evaluation'
+import { cacheDefinitions, flagDefinition, ON_FOR_EVERYONE } from '../../helpers/definitions'
 
-const outcomes = new Map<string, FlagOutcome>()
-jest.mock('../../../src/evaluation', () => ({
-  createDependencyCache: () => new Map(),
-  evaluateFlag: (_defs: unknown, key: string) => outcomes.get(key),
-  flagPayload: (_defs: unknown, key: string, value: unknown) => (value === false ? null : `${key}:${String(value)}`),
-}))
+const personCondition = (key: string) => ({
+  groups: [{ properties: [{ key, type: 'person', operator: 'exact', value: 'yes' }], rollout_percentage: 100 }],
+})
 
-function fakePoller(keys: string[] | undefined): DefinitionsPoller {
-  const definitions =
-    keys === undefined
-      ? undefined
-      : { flagCount: keys.length, flagsByKey: new Map(keys.map((key) => [key, { key }])), keys }
-  return { definitions, ensureLoaded: async () => undefined } as unknown as DefinitionsPoller
+/** One flag per kind of outcome. */
+const FLAGS = {
+  on: flagDefinition('on', { ...ON_FOR_EVERYONE, payloads: { true: '"on:true"' } }),
+  off: flagDefinition('off', { groups: [{ properties: [], rollout_percentage: 0 }], payloads: { true: '"never"' } }),
+  variant: flagDefinition('variant', {
+    ...ON_FOR_EVERYONE,
+    multivariate: { variants: [{ key: 'b', rollout_percentage: 100 }] },
+    payloads: { b: '"variant:b"', x: '"variant:x"' },
+  }),
+  // The evaluation input has no `email`: only the server can decide.
+  unsure: flagDefinition('unsure', personCondition('email')),
+  // Cohort 7 is not among the local cohorts (a static cohort).
+  'static-cohort': flagDefinition('static-cohort', {
+    groups: [{ properties: [{ key: 'id', type: 'cohort', value: 7 }], rollout_percentage: 100 }],
+  }),
+  // Reading the `explodes` property throws: an unexpected failure inside the evaluator.
+  broken: flagDefinition('broken', { ...personCondition('explodes'), payloads: { x: '"broken:x"' } }),
+}
+type Key = keyof typeof FLAGS
+
+const personProperties = Object.defineProperty({}, 'explodes', {
+  enumerable: true,
+  get(): never {
+    throw new TypeError('cannot read x')
+  },
+}) as Record<string, unknown>
+const input: EvaluationInput = { distinctId: 'u', groups: {}, personProperties, groupProperties: {} }
+
+/** The definitions of `keys`, validated and prepared as the poller holds them; `undefined`: nothing loaded. */
+function source(keys: Key[] | undefined): { -readonly [K in keyof DefinitionsSource]: DefinitionsSource[K] } & {
+  loads: number
+} {
+  let definitions
+  if (keys !== undefined) {
+    const validated = validateFlagDefinitions(cacheDefinitions(keys.map((key) => FLAGS[key])))
+    if (!validated.ok) throw new Error(`invalid test definitions: ${validated.reason}`)
+    definitions = prepareDefinitions(validated.data)
+  }
+  const state = {
+    definitions,
+    loads: 0,
+    ensureLoaded: async () => {
+      state.loads += 1
+    },
+  }
+  return state
 }
 
-const input = { distinctId: 'u', groups: {}, personProperties: {}, groupProperties: {} }
-
-function localFlags(keys: string[] | undefined) {
+function localFlags(keys: Key[] | undefined) {
   const errors: Error[] = []
   const debug: string[] = []
-  const flags = new LocalFlags(fakePoller(keys), {
+  const definitions = source(keys)
+  const flags = new LocalFlags(definitions, {
     onError: (error) => errors.push(error),
     debug: (message) => debug.push(message()),
   })
-  return { flags, errors, debug }
+  return { flags, errors, debug, definitions }
 }
-
-beforeEach(() => {
-  outcomes.clear()
-  outcomes.set('on', { kind: 'value', value: true })
-  outcomes.set('off', { kind: 'value', value: false })
-  outcomes.set('variant', { kind: 'value', value: 'b' })
-  outcomes.set('unsure', { kind: 'inconclusive', reason: 'missing property email' })
-  outcomes.set('static-cohort', { kind: 'requires-server', reason: 'cohort 7 is not local' })
-  outcomes.set('broken', { kind: 'error', error: new TypeError('cannot read x') })
-})
 
 describe('getFlag', () => {
   test('values are returned as they are, false included', async () => {
@@ -47,6 +75,16 @@ describe('getFlag', () => {
     expect(await flags.getFlag('on', input)).toBe(true)
     expect(await flags.getFlag('off', input)).toBe(false)
     expect(await flags.getFlag('variant', input)).toBe('b')
+  })
+
+  test('waits for the load gate before it reads the definitions', async () => {
+    const { flags, definitions } = localFlags(['on'])
+    const loaded = definitions.definitions
+    definitions.definitions = undefined
+    definitions.ensureLoaded = async () => {
+      definitions.definitions = loaded
+    }
+    expect(await flags.getFlag('on', input)).toBe(true)
   })
 
   test('nothing loaded or an unknown key gives undefined', async () => {
@@ -59,7 +97,8 @@ describe('getFlag', () => {
     expect(await flags.getFlag('unsure', input)).toBeUndefined()
     expect(await flags.getFlag('static-cohort', input)).toBeUndefined()
     expect(errors).toEqual([])
-    expect(debug.join('\n')).toContain('missing property email')
+    expect(debug.join('\n')).toContain('Property email not found')
+    expect(debug.join('\n')).toContain('cohort 7 not found in local cohorts')
   })
 
   test('an unexpected error is reported with the upstream prefix and gives undefined', async () => {
@@ -71,12 +110,19 @@ describe('getFlag', () => {
 
 describe('getPayload', () => {
   test('with matchValue the payload of that value is returned without evaluating', async () => {
-    const { flags } = localFlags(['broken'])
+    const { flags, errors } = localFlags(['broken'])
     expect(await flags.getPayload('broken', input, 'x')).toEqual({ payload: 'broken:x' })
+    expect(errors).toEqual([])
   })
 
   test('a false value has a null payload, which still counts as answered locally', async () => {
     expect(await localFlags(['off']).flags.getPayload('off', input, undefined)).toEqual({ payload: null })
+  })
+
+  test('the payload of the computed value otherwise', async () => {
+    expect(await localFlags(['variant']).flags.getPayload('variant', input, undefined)).toEqual({
+      payload: 'variant:b',
+    })
   })
 
   test('inconclusive falls back (undefined)', async () => {
@@ -105,6 +151,11 @@ describe('getAll', () => {
     expect(result).toEqual({ flags: { variant: 'b' }, payloads: { variant: 'variant:b' }, incomplete: false })
   })
 
+  test('without payloads when asked not to parse them', async () => {
+    const result = await localFlags(['on', 'variant']).flags.getAll(input, undefined, false)
+    expect(result).toEqual({ flags: { on: true, variant: 'b' }, payloads: {}, incomplete: false })
+  })
+
   test('nothing loaded or an empty set is incomplete', async () => {
     expect((await localFlags(undefined).flags.getAll(input, undefined)).incomplete).toBe(true)
     expect((await localFlags([]).flags.getAll(input, undefined)).incomplete).toBe(true)
@@ -113,8 +164,10 @@ describe('getAll', () => {
 
 describe('hasFlags', () => {
   test('reads memory without waiting', () => {
+    const loaded = localFlags(['on'])
     expect(localFlags(undefined).flags.hasFlags()).toBe(false)
     expect(localFlags([]).flags.hasFlags()).toBe(false)
-    expect(localFlags(['on']).flags.hasFlags()).toBe(true)
+    expect(loaded.flags.hasFlags()).toBe(true)
+    expect(loaded.definitions.loads).toBe(0)
   })
 })

@@ -1,21 +1,13 @@
 // Parity with upstream 5.13.2 when flags are evaluated locally: same answers, same fallbacks to /flags, same events.
+import { apiDefinitions, flagDefinition } from '../../helpers/definitions'
 import { callsAndEvents, errorSummary, runBoth, sentEvents, type Endpoints } from './parity-harness'
 
-const flag = (key: string, filters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-  id: key.length,
-  name: key,
-  key,
-  active: true,
-  deleted: false,
-  rollout_percentage: null,
-  ensure_experience_continuity: false,
-  experiment_set: [],
-  filters,
-  ...extra,
-})
+// Distinct ids, so that events naming a flag's id tell the flags apart.
+const flag = (key: string, filters: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  flagDefinition(key, filters, { id: key.length, ...extra })
 
-const definitions = {
-  flags: [
+const definitions = apiDefinitions(
+  [
     flag('simple', { groups: [{ properties: [], rollout_percentage: 100 }] }),
     flag('half', { groups: [{ properties: [], rollout_percentage: 50 }] }),
     flag('by-email', {
@@ -43,9 +35,8 @@ const definitions = {
     ),
     flag('inactive', { groups: [{ properties: [], rollout_percentage: 100 }] }, { active: false }),
   ],
-  group_type_mapping: { '0': 'company' },
-  cohorts: {},
-}
+  { groupTypeMapping: { '0': 'company' } }
+)
 
 const remoteFlags = {
   flags: {
@@ -207,8 +198,8 @@ describe('local evaluation answers as upstream and falls back to /flags in the s
     )
     expect(ours.result).toEqual([true, { 'by-email': true, continuity: false, 'remote-only': 'srv' }, false])
     expect(ours.result).toEqual(upstream.result)
-    // Definitions requests are not compared: while nothing is loaded upstream re-requests on every evaluation, we
-    // back off.
+    // Definitions requests are not compared: until a load succeeds, upstream sends one with every evaluation; this
+    // package backs off.
     const flagsCalls = (run: typeof ours) => run.requests.filter((r) => r.path.startsWith('/flags')).length
     expect(flagsCalls(ours)).toBe(flagsCalls(upstream))
   })

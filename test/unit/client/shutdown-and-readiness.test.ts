@@ -6,25 +6,10 @@ import type {
   FlagDefinitionCacheProvider,
   PostHogOptions,
 } from '../../../src/entrypoints/index.node'
+import { apiDefinitions } from '../../helpers/definitions'
 
 let counter = 0
-const definitions = {
-  flags: [
-    {
-      id: 1,
-      name: 'on',
-      key: 'on',
-      active: true,
-      deleted: false,
-      rollout_percentage: null,
-      ensure_experience_continuity: false,
-      experiment_set: [],
-      filters: { groups: [{ properties: [], rollout_percentage: 100 }] },
-    },
-  ],
-  group_type_mapping: {},
-  cohorts: {},
-}
+const definitions = apiDefinitions(['on'])
 
 function localClient(options: PostHogOptions = {}, definitionsDelayMs = 0): PostHog {
   const host = `http://lifetime-${++counter}.posthog.test`

@@ -1,7 +1,7 @@
 // One malformed part of a definition set costs only the flags that use it: every other flag still evaluates
 // locally, whether the set came from the API or from a cache provider.
 import nock from 'nock'
-import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../../src/experimental/provider'
+import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../../src/contracts/provider'
 import { CLIENT_HOST, client, mockApi, shutdownAll, startedUp } from '../polling/client-helpers'
 
 type Json = Record<string, unknown>

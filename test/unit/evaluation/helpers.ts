@@ -2,7 +2,7 @@
 import { createDependencyCache, evaluateFlag, prepareDefinitions, type DependencyCache } from '../../../src/evaluation'
 import type { PreparedDefinitions } from '../../../src/evaluation'
 import { validateFlagDefinitions } from '../../../src/definitions/validate'
-import type { FlagDefinitionCacheData } from '../../../src/experimental/provider'
+import type { FlagDefinitionCacheData } from '../../../src/contracts/provider'
 
 export type Json = Record<string, unknown>
 

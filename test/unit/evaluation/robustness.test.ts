@@ -1,6 +1,6 @@
 // The evaluator never throws: odd definitions are indexed, odd inputs end as an outcome.
 import { evaluateFlag, flagPayload, prepareDefinitions } from '../../../src/evaluation'
-import type { FlagDefinitionCacheData } from '../../../src/experimental/provider'
+import type { FlagDefinitionCacheData } from '../../../src/contracts/provider'
 import { condition, definitions, evaluate, flag, person } from './helpers'
 
 describe('robustness', () => {

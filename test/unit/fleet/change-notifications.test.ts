@@ -1,6 +1,6 @@
 // Push, then pull: a provider's change notification makes the client reload from the cache at once. A notification
 // never causes an API request, a burst costs one read, and the subscription ends before provider.shutdown().
-import type { FlagDefinitionCacheData } from '../../../src/experimental/provider'
+import type { FlagDefinitionCacheData } from '../../../src/contracts/provider'
 import {
   cacheData,
   fakeProvider,

@@ -1,7 +1,7 @@
 // Conditional definitions requests: the ETag a process sends is the one of the definitions it holds, and a 304 keeps
 // them. With a provider, the ETag travels with the stored data so the whole fleet shares it.
 import nock from 'nock'
-import type { FlagDefinitionCacheData } from '../../../src/experimental/provider'
+import type { FlagDefinitionCacheData } from '../../../src/contracts/provider'
 import {
   apiBody,
   cacheData,

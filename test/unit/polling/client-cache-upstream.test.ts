@@ -1,7 +1,7 @@
 // The 24 behaviours pinned by upstream's cache.spec.ts at 5.13.2, restated through `new PostHog(...)`.
 // They pass against upstream 5.13.2 too (checked by pointing client-helpers at posthog-node-upstream and using its
 // poller's loadFeatureFlags() in startedUp), so they pin shared behaviour, not our fixes.
-import type { FlagDefinitionCacheProvider } from '../../../src/experimental/provider'
+import type { FlagDefinitionCacheProvider } from '../../../src/contracts/provider'
 import { client, fixtureData, mockApi, shutdownAll, startedUp } from './client-helpers'
 import { fakeProvider, flushAsync } from './helpers'
 

@@ -1,6 +1,6 @@
 // N clients in one process sharing one provider whose shouldFetchFlagDefinitions is a lease: about one API call per
 // polling interval for the whole fleet instead of one per client.
-import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../../src/experimental/provider'
+import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../../src/contracts/provider'
 import { client, fixtureData, mockApi, shutdownAll } from './client-helpers'
 import { FAKE_TIMERS, flushAsync } from './helpers'
 

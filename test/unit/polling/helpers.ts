@@ -1,36 +1,23 @@
 // Shared fixtures for the poller's specifications: the API is mocked with nock, providers are hand-made fakes.
 import nock from 'nock'
-import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../../src/experimental/provider'
+import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../../src/contracts/provider'
 import { DefinitionsPoller, type PollerOptions } from '../../../src/polling/poller'
+import { apiDefinitions, cacheDefinitions, flagDefinition } from '../../helpers/definitions'
 
 export const HOST = 'http://example.com'
 export const PROJECT_KEY = 'TEST_API_KEY'
 export const PERSONAL_KEY = 'TEST_PERSONAL_API_KEY'
 export const DEFINITIONS_PATH = `/api/feature_flag/local_evaluation?token=${PROJECT_KEY}&send_cohorts`
 
-export const flag = (key: string, extra: Record<string, unknown> = {}) => ({
-  id: 1,
-  name: key,
-  key,
-  active: true,
-  deleted: false,
-  rollout_percentage: null,
-  ensure_experience_continuity: false,
-  experiment_set: [],
-  filters: { groups: [{ properties: [], rollout_percentage: 100 }] },
-  ...extra,
-})
+export const flag = (key: string, extra: Record<string, unknown> = {}) => flagDefinition(key, undefined, extra)
 
 /** The body the API serves (snake_case). */
-export const apiBody = (keys: string[] = ['test-flag']) => ({
-  flags: keys.map((key) => flag(key)),
-  group_type_mapping: { '0': 'company' },
-  cohorts: {},
-})
+export const apiBody = (keys: string[] = ['test-flag']) =>
+  apiDefinitions(keys, { groupTypeMapping: { '0': 'company' } })
 
 /** The same definitions as a provider stores them (camelCase). */
 export const cacheData = (keys: string[] = ['test-flag']): FlagDefinitionCacheData =>
-  ({ flags: keys.map((key) => flag(key)), groupTypeMapping: { '0': 'company' }, cohorts: {} }) as never
+  cacheDefinitions(keys, { groupTypeMapping: { '0': 'company' } })
 
 /** Intercepts `times` definitions requests, counting them. */
 export function mockDefinitions(status = 200, body: unknown = apiBody(), times = 1): { calls: () => number } {

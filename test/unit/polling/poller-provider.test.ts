@@ -1,6 +1,6 @@
 // The poller with a FlagDefinitionCacheProvider: when each provider method is called, and how a throwing, hanging
 // or lying provider is contained.
-import type { FlagDefinitionCacheData } from '../../../src/experimental/provider'
+import type { FlagDefinitionCacheData } from '../../../src/contracts/provider'
 import nock from 'nock'
 import {
   FAKE_TIMERS,

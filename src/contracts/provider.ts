@@ -1,4 +1,4 @@
-import type { PostHogFeatureFlag, PropertyGroup } from '../definitions/types'
+import type { PostHogFeatureFlag, PropertyGroup } from './flag-definitions'
 
 /**
  * Everything local evaluation needs, in the form the client keeps in memory and hands to a
