@@ -97,7 +97,7 @@ describe('getFlag', () => {
     expect(await flags.getFlag('unsure', input)).toBeUndefined()
     expect(await flags.getFlag('static-cohort', input)).toBeUndefined()
     expect(errors).toEqual([])
-    expect(debug.join('\n')).toContain('Property email not found')
+    expect(debug.join('\n')).toContain("Can't determine if feature flag is enabled or not with given properties")
     expect(debug.join('\n')).toContain('cohort 7 not found in local cohorts')
   })
 
