@@ -11,15 +11,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
 import { gunzip, gzip } from 'node:zlib'
 import { validateFlagDefinitions } from '../../definitions/validate'
+import { COMPRESS_ABOVE_BYTES, DEFAULT_MAX_ENTRY_BYTES } from '../../shared/defaults'
 import type { FlagDefinitionCacheData } from '../../contracts/provider'
 import { FLAG_DEFINITIONS_SCHEMA_VERSION } from './schema-version'
 
 const gzipAsync = promisify(gzip)
 const gunzipAsync = promisify(gunzip)
 
-/** Entries whose JSON is larger than this are gzipped unless `compress` says otherwise. */
-const COMPRESS_ABOVE_BYTES = 64 * 1024
-const DEFAULT_MAX_ENTRY_BYTES = 50 * 1024 * 1024
 const HEADER = /^phfd\/(\d{1,9}) (json|gzip) ([0-9a-f]{64}|-)$/
 const LONGEST_HEADER = 'phfd/123456789 gzip '.length + 64
 
