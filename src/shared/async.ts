@@ -123,6 +123,30 @@ export function settleWithin<T>(
   })
 }
 
+/** Raised by {@link withTimeout} when the operation did not settle in time. */
+export class TimeoutError extends Error {
+  constructor(what: string, ms: number) {
+    super(`${what} did not finish within ${ms} ms`)
+    this.name = 'TimeoutError'
+  }
+}
+
+/**
+ * {@link settleWithin} for a promise whose caller wants it back: settles as `operation` does, or rejects with a
+ * {@link TimeoutError} naming `what` after `ms`. The operation itself is not cancelled: a late result is dropped and
+ * a late rejection absorbed.
+ */
+export async function withTimeout<T>(
+  operation: Promise<T>,
+  ms: number,
+  what: string,
+  timers: Timers = backgroundTimers
+): Promise<T> {
+  const outcome = await settleWithin(() => operation, ms, timers)
+  if (outcome.status === 'ok') return outcome.value
+  throw outcome.status === 'timeout' ? new TimeoutError(what, ms) : outcome.error
+}
+
 /** A deadline `ms` from now: the returned function tells what is left of it (never negative). */
 export function deadlineIn(ms: number): () => number {
   const end = Date.now() + ms

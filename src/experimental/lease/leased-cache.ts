@@ -2,6 +2,7 @@
 // Keeping it in one place is what makes all providers behave the same: fail fast, fall back to fetching, never
 // throw, never store or return invalid data, release only one's own lease.
 import { validateFlagDefinitions } from '../../definitions/validate'
+import { TimeoutError, withTimeout } from '../../shared/async'
 import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../contracts/provider'
 import { FlagDefinitionsCodec } from './codec'
 import { newLeaseToken } from './lease-token'
@@ -9,7 +10,6 @@ import { ProviderLog } from './logger'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
 import { emptyStats, type FlagDefinitionCacheProviderStats } from './stats'
 import type { LeaseOutcome, LeaseStore, LeaseTiming, StoredEntryRead } from './store'
-import { StoreTimeoutError, withTimeout } from './timeout'
 
 const OPERATIONS = ['tryTakeLease', 'readEntry', 'writeEntry', 'releaseLease'] as const
 
@@ -107,7 +107,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
       this.failed('take-lease', 'taking the fetch lease failed; this process fetches from the API itself', error)
       // A timed-out attempt may still take the lease later; nobody would hold it, so every other process would be
       // told "busy" until it lapsed. Give it back as soon as it lands.
-      if (error instanceof StoreTimeoutError) {
+      if (error instanceof TimeoutError) {
         attempt.then(
           (late) => (late === 'taken' ? this.release(token) : undefined),
           () => undefined
@@ -305,7 +305,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
 
   private failed(kind: string, consequence: string, error: unknown): void {
     this.stats.errors++
-    if (error instanceof StoreTimeoutError) this.stats.timeouts++
+    if (error instanceof TimeoutError) this.stats.timeouts++
     const detail = error instanceof Error ? error.message : String(error)
     this.log.warn(kind, `${consequence} (${detail})`)
   }

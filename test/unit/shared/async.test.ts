@@ -1,6 +1,6 @@
 // The async utilities every waiting part of the package uses: bounded calls, unref'd timers, and the keep-alive
 // that refs them exactly while a caller waits.
-import { KeepAlive, deadlineIn, settleWithin, unrefTimeout } from '../../../src/shared/async'
+import { KeepAlive, TimeoutError, deadlineIn, settleWithin, unrefTimeout, withTimeout } from '../../../src/shared/async'
 
 const never = (): Promise<never> => new Promise(() => undefined)
 
@@ -63,6 +63,20 @@ describe('settleWithin', () => {
 })
 
 const refed = (handle: unknown): boolean => (handle as NodeJS.Timeout).hasRef()
+
+describe('withTimeout', () => {
+  it('passes the value and the rejection of an operation that settles in time', async () => {
+    await expect(withTimeout(Promise.resolve(7), 100, 'adding')).resolves.toBe(7)
+    const error = new Error('refused')
+    await expect(withTimeout(Promise.reject(error), 100, 'adding')).rejects.toBe(error)
+  })
+
+  it('rejects with a TimeoutError naming the operation when it does not settle in time', async () => {
+    const outcome = withTimeout(never(), 20, 'reading the entry')
+    await expect(outcome).rejects.toBeInstanceOf(TimeoutError)
+    await expect(outcome).rejects.toThrow('reading the entry did not finish within 20 ms')
+  })
+})
 
 describe('unrefTimeout', () => {
   it('returns a timer that does not hold the process', () => {
