@@ -2,6 +2,7 @@
 // other process listens on a connection duplicated from the user's client (never the user's own: a subscribed
 // connection can run nothing else). ioredis re-subscribes after a reconnect; whatever was published meanwhile is
 // made up for by one notification when the connection is ready again.
+import { settleWithin } from '../../shared/async'
 
 /**
  * The connection the provider subscribes on, as ioredis' `duplicate()` returns it (a `Redis` or a `Cluster`). Typed
@@ -72,9 +73,7 @@ export function subscribeToRedisChanges(options: RedisNotificationsOptions, onCh
   else if (subscriber.status === 'wait') subscriber.connect?.().catch(() => undefined) // lazyConnect clients
   return async () => {
     stopped = true
-    const quit = subscriber.quit().catch(() => undefined)
-    const timer = new Promise((resolve) => setTimeout(resolve, options.timeoutMs).unref())
-    await Promise.race([quit, timer])
+    await settleWithin(() => subscriber.quit(), options.timeoutMs)
     subscriber.disconnect()
   }
 }

@@ -1,6 +1,7 @@
 // Redis provider. Every operation is one Lua script, so each is atomic on the server, and every key of one entry
 // shares a hash tag so a Redis Cluster keeps them in one slot (multi-key scripts never fail with CROSSSLOT).
 // Times come from the Redis server (TIME), so workers with skewed clocks still agree on freshness.
+import { unrefTimeout } from '../../shared/async'
 import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
 import { newLeaseToken } from '../lease/lease-token'
@@ -253,14 +254,10 @@ class RedisLeaseStore implements LeaseStore {
         done()
       }
       // Give up waiting a little before the operation's own timeout so the command itself reports the failure.
-      const timer = setTimeout(
-        () => {
-          redis.removeListener!('ready', ready)
-          done()
-        },
-        Math.max(0, this.timeoutMs - 50)
-      )
-      timer.unref?.()
+      const timer = unrefTimeout(() => {
+        redis.removeListener!('ready', ready)
+        done()
+      }, this.timeoutMs - 50)
       redis.once!('ready', ready)
     })
     return this.connecting
