@@ -3,6 +3,7 @@
 // throw, never store or return invalid data, release only one's own lease.
 import { validateFlagDefinitions } from '../../definitions/validate'
 import { TimeoutError, withTimeout } from '../../shared/async'
+import { usableEtag } from '../../shared/etag'
 import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../contracts/provider'
 import { FlagDefinitionsCodec } from './codec'
 import { newLeaseToken } from './lease-token'
@@ -15,11 +16,6 @@ const OPERATIONS = ['tryTakeLease', 'readEntry', 'writeEntry', 'releaseLease'] a
 
 const describe = (value: unknown): string =>
   typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value
-
-/** ETags longer than this are not PostHog's; such an entry is stored without one (and never marked fresh). */
-const MAX_ETAG_LENGTH = 512
-const storableEtag = (etag: unknown): string | undefined =>
-  typeof etag === 'string' && etag.length > 0 && etag.length <= MAX_ETAG_LENGTH ? etag : undefined
 
 /**
  * A flag definition cache provider over any store that supplies the four atomic operations of a
@@ -187,7 +183,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
       if (token) await this.release(token)
       return
     }
-    const etag = storableEtag(valid.data.etag)
+    const etag = usableEtag(valid.data.etag)
     try {
       await this.run(
         this.call(() => this.store.writeEntry(etag ? { payload, etag } : { payload }, token, this.timing())),
@@ -221,7 +217,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
   private async markFresh(etag: string): Promise<boolean> {
     const token = this.leaseToken
     this.leaseToken = undefined
-    const stored = storableEtag(etag)
+    const stored = usableEtag(etag)
     let marked = false
     try {
       if (stored && !this.storedEntryRefused) {
