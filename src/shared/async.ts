@@ -162,3 +162,8 @@ export function describeError(error: unknown): string {
     return 'an unprintable value'
   }
 }
+
+/** The message alone for errors (for text that already says what failed), else as {@link describeError}. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : describeError(error)
+}

@@ -2,7 +2,7 @@
 // Keeping it in one place is what makes all providers behave the same: fail fast, fall back to fetching, never
 // throw, never store or return invalid data, release only one's own lease.
 import { validateFlagDefinitions } from '../../definitions/validate'
-import { TimeoutError, withTimeout } from '../../shared/async'
+import { TimeoutError, describeError, errorMessage, withTimeout } from '../../shared/async'
 import { usableEtag } from '../../shared/etag'
 import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../contracts/provider'
 import { FlagDefinitionsCodec } from './codec'
@@ -179,7 +179,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
     try {
       payload = await this.codec.encode(valid.data)
     } catch (error) {
-      this.log.warn('encode', error instanceof Error ? error.message : String(error))
+      this.log.warn('encode', errorMessage(error))
       if (token) await this.release(token)
       return
     }
@@ -251,7 +251,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
         },
       })
     } catch (error) {
-      this.log.warn('subscribe', `cannot subscribe to changes; polling only (${String(error)})`)
+      this.log.warn('subscribe', `cannot subscribe to changes; polling only (${describeError(error)})`)
     }
     return async () => {
       try {
@@ -260,7 +260,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
           'ending the change subscription'
         )
       } catch (error) {
-        this.log.warn('subscribe', `could not end the change subscription (${String(error)})`)
+        this.log.warn('subscribe', `could not end the change subscription (${describeError(error)})`)
       }
     }
   }
@@ -302,7 +302,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
   private failed(kind: string, consequence: string, error: unknown): void {
     this.stats.errors++
     if (error instanceof TimeoutError) this.stats.timeouts++
-    const detail = error instanceof Error ? error.message : String(error)
+    const detail = errorMessage(error)
     this.log.warn(kind, `${consequence} (${detail})`)
   }
 }

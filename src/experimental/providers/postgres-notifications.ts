@@ -3,7 +3,7 @@
 // the user's pool. A pooler in transaction mode (PgBouncer's pool_mode = transaction) hands that connection's
 // server session to others between transactions, so LISTEN never hears anything: a probe notification sent through
 // the pool tells, and the provider then polls only, saying so once.
-import { unrefTimeout, withTimeout, type TimerHandle } from '../../shared/async'
+import { describeError, unrefTimeout, withTimeout, type TimerHandle } from '../../shared/async'
 
 /**
  * One connection checked out of a pg `Pool` (`PoolClient`), as far as listening needs it.
@@ -76,7 +76,7 @@ export function listenForPostgresChanges(
     try {
       current = await options.connect()
     } catch (error) {
-      warnOnce(`could not take a connection to LISTEN on; polling until it works (${String(error)})`)
+      warnOnce(`could not take a connection to LISTEN on; polling until it works (${describeError(error)})`)
       return retryLater()
     }
     if (stopped) return current.release()
@@ -101,7 +101,7 @@ export function listenForPostgresChanges(
       warnOnce(`the LISTEN connection was lost; polling until it is back (${error?.message ?? 'connection ended'})`)
       retryLater()
     }
-    current.on('error', (error: unknown) => lost(error instanceof Error ? error : new Error(String(error))))
+    current.on('error', (error: unknown) => lost(error instanceof Error ? error : new Error(describeError(error))))
     current.on('end', () => lost())
     ;(current as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.()
     try {

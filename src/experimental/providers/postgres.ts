@@ -1,6 +1,7 @@
 // PostgreSQL provider. Taking the lease is one INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING statement:
 // the row lock serialises concurrent callers and the WHERE clause is re-checked on the latest row version, so exactly
 // one caller gets a row back. Times come from the database clock, so workers with skewed clocks agree on freshness.
+import { errorMessage } from '../../shared/async'
 import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
 import { FLAG_DEFINITIONS_SCHEMA_VERSION } from '../lease/schema-version'
@@ -241,7 +242,7 @@ class PostgresLeaseStore implements LeaseStore {
 
   /** What to run when the role may not create or use the table: the database is reachable, the role is not enough. */
   private permissionAdvice(error: unknown): string {
-    const detail = error instanceof Error ? error.message : String(error)
+    const detail = errorMessage(error)
     return (
       `the database role may not use the flag definitions table ${this.table} (${detail}). ` +
       `Create the table once as a role that may (e.g. in a migration), grant the application's role access, and ` +

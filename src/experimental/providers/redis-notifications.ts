@@ -2,7 +2,7 @@
 // other process listens on a connection duplicated from the user's client (never the user's own: a subscribed
 // connection can run nothing else). ioredis re-subscribes after a reconnect; whatever was published meanwhile is
 // made up for by one notification when the connection is ready again.
-import { settleWithin } from '../../shared/async'
+import { describeError, settleWithin } from '../../shared/async'
 
 /**
  * The connection the provider subscribes on, as ioredis' `duplicate()` returns it (a `Redis` or a `Cluster`). Typed
@@ -59,12 +59,12 @@ export function subscribeToRedisChanges(options: RedisNotificationsOptions, onCh
         if (readyBefore && !stopped) onChange()
         readyBefore = true
       },
-      (error: unknown) => warnOnce(`could not subscribe to ${options.channel}; polling only (${String(error)})`)
+      (error: unknown) => warnOnce(`could not subscribe to ${options.channel}; polling only (${describeError(error)})`)
     )
   }
   subscriber.on('ready', onReady)
   subscriber.on('error', (error: unknown) =>
-    warnOnce(`the change subscription lost its connection; polling until it is back (${String(error)})`)
+    warnOnce(`the change subscription lost its connection; polling until it is back (${describeError(error)})`)
   )
   subscriber.on('message', (channel: unknown, message: unknown) => {
     if (!stopped && channel === options.channel && message !== options.selfId) onChange()

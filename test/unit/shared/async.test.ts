@@ -1,6 +1,15 @@
 // The async utilities every waiting part of the package uses: bounded calls, unref'd timers, and the keep-alive
 // that refs them exactly while a caller waits.
-import { KeepAlive, TimeoutError, deadlineIn, settleWithin, unrefTimeout, withTimeout } from '../../../src/shared/async'
+import {
+  KeepAlive,
+  TimeoutError,
+  deadlineIn,
+  describeError,
+  errorMessage,
+  settleWithin,
+  unrefTimeout,
+  withTimeout,
+} from '../../../src/shared/async'
 
 const never = (): Promise<never> => new Promise(() => undefined)
 
@@ -150,5 +159,21 @@ describe('deadlineIn', () => {
     expect(left()).toBeGreaterThan(30)
     await new Promise((resolve) => setTimeout(resolve, 60))
     expect(left()).toBe(0)
+  })
+})
+
+describe('describeError and errorMessage', () => {
+  it('name an error with and without its class, and a thrown non-error by its value', () => {
+    const error = new TypeError('bad')
+    expect([describeError(error), errorMessage(error)]).toEqual(['TypeError: bad', 'bad'])
+    expect([describeError('text'), errorMessage(42)]).toEqual(['text', '42'])
+  })
+
+  it('survive a thrown value that cannot be printed', () => {
+    const unprintable = Object.create(null) as object
+    expect([describeError(unprintable), errorMessage(unprintable)]).toEqual([
+      'an unprintable value',
+      'an unprintable value',
+    ])
   })
 })
