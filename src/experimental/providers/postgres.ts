@@ -2,6 +2,7 @@
 // the row lock serialises concurrent callers and the WHERE clause is re-checked on the latest row version, so exactly
 // one caller gets a row back. Times come from the database clock, so workers with skewed clocks agree on freshness.
 import { errorMessage } from '../../shared/async'
+import { oversizedEntry } from '../lease/codec'
 import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
 import { FLAG_DEFINITIONS_SCHEMA_VERSION } from '../lease/schema-version'
@@ -142,9 +143,7 @@ class PostgresLeaseStore implements LeaseStore {
     // A row with only a lease in it (nobody has stored definitions yet) is a miss too.
     if (!row || row.size === null || row.size === undefined) return undefined
     if (typeof row.data === 'string') return { payload: row.data }
-    return {
-      refused: `stored entry is ${String(row.size)} bytes, more than maxEntryBytes (${maxEntryBytes}); not read`,
-    }
+    return { refused: oversizedEntry(String(row.size), maxEntryBytes, 'not read') }
   }
 
   async writeEntry(

@@ -2,6 +2,7 @@
 // shares a hash tag so a Redis Cluster keeps them in one slot (multi-key scripts never fail with CROSSSLOT).
 // Times come from the Redis server (TIME), so workers with skewed clocks still agree on freshness.
 import { unrefTimeout } from '../../shared/async'
+import { oversizedEntry } from '../lease/codec'
 import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
 import { newLeaseToken } from '../lease/lease-token'
@@ -182,7 +183,7 @@ class RedisLeaseStore implements LeaseStore {
     const [size, payload] = result as unknown[]
     if (typeof payload === 'string') return { payload }
     if (typeof size === 'number' && size > maxEntryBytes) {
-      return { refused: `stored entry is ${size} bytes, more than maxEntryBytes (${maxEntryBytes}); not read` }
+      return { refused: oversizedEntry(size, maxEntryBytes, 'not read') }
     }
     return undefined
   }
