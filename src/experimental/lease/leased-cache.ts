@@ -6,7 +6,7 @@ import { TimeoutError, describeError, errorMessage, withTimeout } from '../../sh
 import { usableEtag } from '../../shared/etag'
 import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../contracts/provider'
 import { FlagDefinitionsCodec } from './codec'
-import { newLeaseToken } from './lease-token'
+import { randomToken } from './random-token'
 import { ProviderLog } from './logger'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
 import { emptyStats, type FlagDefinitionCacheProviderStats } from './stats'
@@ -94,7 +94,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
 
   /** True for exactly one process when the shared definitions are older than `maxAgeMs` (or absent): it fetches. */
   async shouldFetchFlagDefinitions(): Promise<boolean> {
-    const token = newLeaseToken()
+    const token = randomToken()
     let outcome: LeaseOutcome
     const attempt = this.call(() => this.store.tryTakeLease(token, this.timing()))
     try {

@@ -6,7 +6,7 @@ import { oversizedEntry } from '../lease/codec'
 import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
 import { FLAG_DEFINITIONS_SCHEMA_VERSION } from '../lease/schema-version'
-import { newLeaseToken } from '../lease/lease-token'
+import { randomToken } from '../lease/random-token'
 import type {
   ChangeSubscriptionEvents,
   LeaseOutcome,
@@ -106,7 +106,7 @@ class PostgresLeaseStore implements LeaseStore {
   /** Where a write is announced (pg_notify, in the writing statement). */
   private readonly channel: string
   /** Tells this instance's own listener apart from everyone else's writes. */
-  private readonly selfId = newLeaseToken()
+  private readonly selfId = randomToken()
 
   async tryTakeLease(token: string, { maxAgeMs, leaseMs }: LeaseTiming): Promise<LeaseOutcome> {
     // One statement: the INSERT takes a missing or expired lease when the definitions are stale or absent; the outer

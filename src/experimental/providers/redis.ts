@@ -5,7 +5,7 @@ import { unrefTimeout } from '../../shared/async'
 import { oversizedEntry } from '../lease/codec'
 import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
-import { newLeaseToken } from '../lease/lease-token'
+import { randomToken } from '../lease/random-token'
 import type {
   ChangeSubscriptionEvents,
   LeaseOutcome,
@@ -170,7 +170,7 @@ class RedisLeaseStore implements LeaseStore {
   }
 
   /** Tells this instance's own subscriber apart from everyone else's writes. */
-  private readonly selfId = newLeaseToken()
+  private readonly selfId = randomToken()
 
   async tryTakeLease(token: string, { maxAgeMs, leaseMs }: LeaseTiming): Promise<LeaseOutcome> {
     const result = await this.eval(TAKE_LEASE, 2, this.entryKey, this.leaseKey, maxAgeMs, token, leaseMs)
