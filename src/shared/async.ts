@@ -15,11 +15,16 @@ export interface Timers {
 }
 
 // Edge runtimes return plain numbers without ref()/unref(), hence the guard.
-function setRef(handle: TimerHandle, ref: boolean): void {
+function setRef(handle: unknown, ref: boolean): void {
   const timer = handle as { ref?: () => unknown; unref?: () => unknown }
   if (typeof timer !== 'object' || timer === null) return
   const method = ref ? timer.ref : timer.unref
   if (typeof method === 'function') method.call(timer)
+}
+
+/** Lets a socket (or anything else with `unref()`) stop holding the process; a no-op for what has no `unref`. */
+export function unref(handle: unknown): void {
+  setRef(handle, false)
 }
 
 /** A timer that never keeps the process alive. */

@@ -3,7 +3,7 @@
 // the user's pool. A pooler in transaction mode (PgBouncer's pool_mode = transaction) hands that connection's
 // server session to others between transactions, so LISTEN never hears anything: a probe notification sent through
 // the pool tells, and the provider then polls only, saying so once.
-import { describeError, unrefTimeout, withTimeout, type TimerHandle } from '../../shared/async'
+import { describeError, unref, unrefTimeout, withTimeout, type TimerHandle } from '../../shared/async'
 
 /**
  * One connection checked out of a pg `Pool` (`PoolClient`), as far as listening needs it.
@@ -103,7 +103,7 @@ export function listenForPostgresChanges(
     }
     current.on('error', (error: unknown) => lost(error instanceof Error ? error : new Error(describeError(error))))
     current.on('end', () => lost())
-    ;(current as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.()
+    unref((current as { connection?: { stream?: unknown } }).connection?.stream)
     try {
       await current.query(`LISTEN ${options.channel}`)
       await options.query('SELECT pg_notify($1, $2)', [options.channel, probe])

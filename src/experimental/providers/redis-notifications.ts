@@ -2,7 +2,7 @@
 // other process listens on a connection duplicated from the user's client (never the user's own: a subscribed
 // connection can run nothing else). ioredis re-subscribes after a reconnect; whatever was published meanwhile is
 // made up for by one notification when the connection is ready again.
-import { describeError, settleWithin } from '../../shared/async'
+import { describeError, settleWithin, unref } from '../../shared/async'
 
 /**
  * The connection the provider subscribes on, as ioredis' `duplicate()` returns it (a `Redis` or a `Cluster`). Typed
@@ -51,7 +51,7 @@ export function subscribeToRedisChanges(options: RedisNotificationsOptions, onCh
   const onReady = (): void => {
     if (stopped) return
     // The connection of a subscriber must not keep a process alive (the client's own timers never do).
-    ;(subscriber as { stream?: { unref?: () => void } }).stream?.unref?.()
+    unref((subscriber as { stream?: unknown }).stream)
     subscriber.subscribe(options.channel).then(
       () => {
         warned = false

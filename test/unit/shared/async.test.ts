@@ -7,6 +7,7 @@ import {
   describeError,
   errorMessage,
   settleWithin,
+  unref,
   unrefTimeout,
   withTimeout,
 } from '../../../src/shared/async'
@@ -104,6 +105,15 @@ describe('unrefTimeout', () => {
     } finally {
       jest.useRealTimers()
     }
+  })
+})
+
+describe('unref', () => {
+  it('unrefs what has an unref method and ignores what has none (edge timers are plain numbers)', () => {
+    const socket = { unref: jest.fn() }
+    unref(socket)
+    expect(socket.unref).toHaveBeenCalledTimes(1)
+    expect(() => [unref(7), unref(undefined), unref({ unref: 'no' })]).not.toThrow()
   })
 })
 
