@@ -1,7 +1,7 @@
 // The four lease operations on DynamoDB. The head item of a key holds the lease and the entry (or a pointer to its
 // chunks); every change to it is one conditional UpdateItem, which DynamoDB applies atomically per item. Reads are
-// strongly consistent. A 304 stamps the head fresh in place (markFresh). DynamoDB has no server clock: times are this process's Date.now(), bounded against skew (see
-// the README's DynamoDB section).
+// strongly consistent. A 304 stamps the head fresh in place (markFresh). DynamoDB has no server clock: times are
+// this process's Date.now(), bounded against skew (see the README's DynamoDB section). It has no push either.
 import { randomBytes } from 'node:crypto'
 import type { LeaseOutcome, LeaseStore, LeaseTiming, ReadLimits, StoredEntry, StoredEntryRead } from '../lease/store'
 import type { DynamoDBAttributeValue, DynamoDBClientLike, DynamoDBCommandClasses } from './dynamodb-client'
