@@ -373,7 +373,8 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
       const key = uniqueName('not-owner')
       const late = await storeThenGoStale(key, '"e1"') // holds a lease of 500 ms
       await sleep(550) // it lapses during a slow request
-      const holder = make({ key, maxAgeMs: 500, leaseMs: 10_000 })
+      // A lease longer than maxAgeMs, so it cannot lapse during the test (the warning about that is expected).
+      const holder = make({ key, maxAgeMs: 500, leaseMs: 10_000, logger: new RecordingLogger() })
       expect(await holder.shouldFetchFlagDefinitions()).toBe(true)
       const leased = (await head(key))!
       expect(await late.onFlagDefinitionsNotModified!('"e1"')).toBe(true)
