@@ -1,17 +1,6 @@
 // Conditional definitions requests: the ETag a process may send, and reading the one a response carries.
 // The ETag sent is always the one of the definitions in memory, so a 304 never leaves a process without data.
-
-/** Longer values are not ETags PostHog sends; a cache holding one is not trusted with it. */
-export const MAX_ETAG_LENGTH = 512
-
-/**
- * The value as an ETag a request may carry, or undefined: visible ASCII only (no line breaks a header could be split
- * on), bounded in length. Applied to response headers and to ETags read back from a cache alike.
- */
-export function usableEtag(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ETAG_LENGTH) return undefined
-  return /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(value) ? value : undefined
-}
+import { usableEtag } from '../shared/etag'
 
 /** The response's ETag header; a custom fetch may return a response without headers. */
 export function responseEtag(response: unknown): string | undefined {

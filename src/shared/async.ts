@@ -15,11 +15,16 @@ export interface Timers {
 }
 
 // Edge runtimes return plain numbers without ref()/unref(), hence the guard.
-function setRef(handle: TimerHandle, ref: boolean): void {
+function setRef(handle: unknown, ref: boolean): void {
   const timer = handle as { ref?: () => unknown; unref?: () => unknown }
   if (typeof timer !== 'object' || timer === null) return
   const method = ref ? timer.ref : timer.unref
   if (typeof method === 'function') method.call(timer)
+}
+
+/** Lets a socket (or anything else with `unref()`) stop holding the process; a no-op for what has no `unref`. */
+export function unref(handle: unknown): void {
+  setRef(handle, false)
 }
 
 /** A timer that never keeps the process alive. */
@@ -123,6 +128,30 @@ export function settleWithin<T>(
   })
 }
 
+/** Raised by {@link withTimeout} when the operation did not settle in time. */
+export class TimeoutError extends Error {
+  constructor(what: string, ms: number) {
+    super(`${what} did not finish within ${ms} ms`)
+    this.name = 'TimeoutError'
+  }
+}
+
+/**
+ * {@link settleWithin} for a promise whose caller wants it back: settles as `operation` does, or rejects with a
+ * {@link TimeoutError} naming `what` after `ms`. The operation itself is not cancelled: a late result is dropped and
+ * a late rejection absorbed.
+ */
+export async function withTimeout<T>(
+  operation: Promise<T>,
+  ms: number,
+  what: string,
+  timers: Timers = backgroundTimers
+): Promise<T> {
+  const outcome = await settleWithin(() => operation, ms, timers)
+  if (outcome.status === 'ok') return outcome.value
+  throw outcome.status === 'timeout' ? new TimeoutError(what, ms) : outcome.error
+}
+
 /** A deadline `ms` from now: the returned function tells what is left of it (never negative). */
 export function deadlineIn(ms: number): () => number {
   const end = Date.now() + ms
@@ -137,4 +166,9 @@ export function describeError(error: unknown): string {
   } catch {
     return 'an unprintable value'
   }
+}
+
+/** The message alone for errors (for text that already says what failed), else as {@link describeError}. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : describeError(error)
 }

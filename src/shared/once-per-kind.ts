@@ -1,6 +1,7 @@
 /**
  * Logs each kind of problem once. The kind is named by the caller (e.g. the provider method and how it failed), not
- * derived from the text, so messages that differ in detail or alternate cannot defeat the de-duplication.
+ * derived from the text, so messages that differ in detail or alternate cannot defeat the de-duplication. A caller
+ * that knows when a kind is over (its operation succeeded) says so with `recovered`, and the next one is news again.
  */
 export class OncePerKind {
   private readonly seen = new Set<string>()
@@ -15,5 +16,9 @@ export class OncePerKind {
     } catch {
       // A logger that throws must not break the caller.
     }
+  }
+
+  recovered(kind: string): void {
+    this.seen.delete(kind)
   }
 }

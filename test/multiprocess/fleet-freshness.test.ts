@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Redis from 'ioredis'
 import { Pool } from 'pg'
+import { dynamoDBFlagDefinitionCacheCreateTableInput } from '../../src/experimental'
+import { describeWithDynalite, dynamoClient, dynamodb } from '../helpers/dynalite'
 import { DATABASE_URL, describeWith, REDIS_URL } from '../helpers/services'
 import { freshnessScenarios } from './helpers/freshness'
 
@@ -37,4 +39,20 @@ describeWith('postgres', 'PostgresFlagDefinitionCache fleet: push and the shared
     await pool.end()
   })
   freshnessScenarios(() => ({ provider: 'postgres', databaseUrl: DATABASE_URL, table, key: `fleet-pg-${run++}` }))
+})
+
+// No push: followers see a change at their next poll (up to about two intervals), so only the ETag spec runs here.
+describeWithDynalite('DynamoDBFlagDefinitionCache fleet: the shared ETag', (server) => {
+  const table = `test_fleet_${process.pid}`
+  let run = 0
+  beforeAll(async () => {
+    const client = dynamoClient(server().endpoint)
+    await client.send(new dynamodb.CreateTableCommand(dynamoDBFlagDefinitionCacheCreateTableInput(table)))
+    client.destroy()
+  })
+  freshnessScenarios(
+    () => ({ provider: 'dynamodb', dynamoEndpoint: server().endpoint, table, key: `fleet-dynamodb-${run++}` }),
+    16,
+    { push: false }
+  )
 })

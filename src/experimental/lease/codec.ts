@@ -11,15 +11,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
 import { gunzip, gzip } from 'node:zlib'
 import { validateFlagDefinitions } from '../../definitions/validate'
+import { COMPRESS_ABOVE_BYTES, DEFAULT_MAX_ENTRY_BYTES } from '../../shared/defaults'
 import type { FlagDefinitionCacheData } from '../../contracts/provider'
 import { FLAG_DEFINITIONS_SCHEMA_VERSION } from './schema-version'
 
 const gzipAsync = promisify(gzip)
 const gunzipAsync = promisify(gunzip)
 
-/** Entries whose JSON is larger than this are gzipped unless `compress` says otherwise. */
-const COMPRESS_ABOVE_BYTES = 64 * 1024
-const DEFAULT_MAX_ENTRY_BYTES = 50 * 1024 * 1024
 const HEADER = /^phfd\/(\d{1,9}) (json|gzip) ([0-9a-f]{64}|-)$/
 const LONGEST_HEADER = 'phfd/123456789 gzip '.length + 64
 
@@ -114,7 +112,7 @@ export class FlagDefinitionsCodec {
     if (typeof payload !== 'string') return { ok: false, reason: `stored entry is a ${typeof payload}, not text` }
     // The length in UTF-16 units bounds the UTF-8 size from below; counting bytes reads but never copies.
     if (payload.length > this.maxEntryBytes || Buffer.byteLength(payload, 'utf8') > this.maxEntryBytes) {
-      return { ok: false, reason: tooLarge(Buffer.byteLength(payload, 'utf8'), this.maxEntryBytes) }
+      return { ok: false, reason: oversizedEntry(Buffer.byteLength(payload, 'utf8'), this.maxEntryBytes) }
     }
     const newline = payload.indexOf('\n')
     const header = newline >= 0 && newline <= LONGEST_HEADER ? HEADER.exec(payload.slice(0, newline)) : null
@@ -174,8 +172,9 @@ export class FlagDefinitionsCodec {
   }
 }
 
-const tooLarge = (bytes: number, max: number) =>
-  `stored entry is ${bytes} bytes, more than maxEntryBytes (${max}); refused before parsing`
+/** Why an entry of `bytes` bytes is refused: the same words from the codec and from every store's read. */
+export const oversizedEntry = (bytes: number | string, max: number, consequence = 'refused before parsing'): string =>
+  `stored entry is ${bytes} bytes, more than maxEntryBytes (${max}); ${consequence}`
 
 /** Raised by {@link FlagDefinitionsCodec.encode} for definitions larger than `maxEntryBytes`. */
 export class EntryTooLargeError extends Error {

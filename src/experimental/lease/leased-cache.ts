@@ -2,24 +2,20 @@
 // Keeping it in one place is what makes all providers behave the same: fail fast, fall back to fetching, never
 // throw, never store or return invalid data, release only one's own lease.
 import { validateFlagDefinitions } from '../../definitions/validate'
+import { TimeoutError, describeError, errorMessage, withTimeout } from '../../shared/async'
+import { usableEtag } from '../../shared/etag'
 import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../contracts/provider'
 import { FlagDefinitionsCodec } from './codec'
-import { newLeaseToken } from './lease-token'
+import { randomToken } from './random-token'
 import { ProviderLog } from './logger'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from './options'
 import { emptyStats, type FlagDefinitionCacheProviderStats } from './stats'
 import type { LeaseOutcome, LeaseStore, LeaseTiming, StoredEntryRead } from './store'
-import { StoreTimeoutError, withTimeout } from './timeout'
 
 const OPERATIONS = ['tryTakeLease', 'readEntry', 'writeEntry', 'releaseLease'] as const
 
 const describe = (value: unknown): string =>
   typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value
-
-/** ETags longer than this are not PostHog's; such an entry is stored without one (and never marked fresh). */
-const MAX_ETAG_LENGTH = 512
-const storableEtag = (etag: unknown): string | undefined =>
-  typeof etag === 'string' && etag.length > 0 && etag.length <= MAX_ETAG_LENGTH ? etag : undefined
 
 /**
  * A flag definition cache provider over any store that supplies the four atomic operations of a
@@ -98,7 +94,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
 
   /** True for exactly one process when the shared definitions are older than `maxAgeMs` (or absent): it fetches. */
   async shouldFetchFlagDefinitions(): Promise<boolean> {
-    const token = newLeaseToken()
+    const token = randomToken()
     let outcome: LeaseOutcome
     const attempt = this.call(() => this.store.tryTakeLease(token, this.timing()))
     try {
@@ -107,7 +103,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
       this.failed('take-lease', 'taking the fetch lease failed; this process fetches from the API itself', error)
       // A timed-out attempt may still take the lease later; nobody would hold it, so every other process would be
       // told "busy" until it lapsed. Give it back as soon as it lands.
-      if (error instanceof StoreTimeoutError) {
+      if (error instanceof TimeoutError) {
         attempt.then(
           (late) => (late === 'taken' ? this.release(token) : undefined),
           () => undefined
@@ -183,11 +179,11 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
     try {
       payload = await this.codec.encode(valid.data)
     } catch (error) {
-      this.log.warn('encode', error instanceof Error ? error.message : String(error))
+      this.log.warn('encode', errorMessage(error))
       if (token) await this.release(token)
       return
     }
-    const etag = storableEtag(valid.data.etag)
+    const etag = usableEtag(valid.data.etag)
     try {
       await this.run(
         this.call(() => this.store.writeEntry(etag ? { payload, etag } : { payload }, token, this.timing())),
@@ -221,7 +217,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
   private async markFresh(etag: string): Promise<boolean> {
     const token = this.leaseToken
     this.leaseToken = undefined
-    const stored = storableEtag(etag)
+    const stored = usableEtag(etag)
     let marked = false
     try {
       if (stored && !this.storedEntryRefused) {
@@ -255,7 +251,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
         },
       })
     } catch (error) {
-      this.log.warn('subscribe', `cannot subscribe to changes; polling only (${String(error)})`)
+      this.log.warn('subscribe', `cannot subscribe to changes; polling only (${describeError(error)})`)
     }
     return async () => {
       try {
@@ -264,7 +260,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
           'ending the change subscription'
         )
       } catch (error) {
-        this.log.warn('subscribe', `could not end the change subscription (${String(error)})`)
+        this.log.warn('subscribe', `could not end the change subscription (${describeError(error)})`)
       }
     }
   }
@@ -305,8 +301,8 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
 
   private failed(kind: string, consequence: string, error: unknown): void {
     this.stats.errors++
-    if (error instanceof StoreTimeoutError) this.stats.timeouts++
-    const detail = error instanceof Error ? error.message : String(error)
+    if (error instanceof TimeoutError) this.stats.timeouts++
+    const detail = errorMessage(error)
     this.log.warn(kind, `${consequence} (${detail})`)
   }
 }

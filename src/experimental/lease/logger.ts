@@ -1,3 +1,5 @@
+import { OncePerKind } from '../../shared/once-per-kind'
+
 /**
  * Where a shipped provider reports what went wrong (store unreachable, unreadable entry, refused file).
  *
@@ -21,34 +23,30 @@ export const consoleLogger: FlagDefinitionCacheLogger = {
  * again once the operation it belongs to has succeeded.
  */
 export class ProviderLog {
-  private readonly reported = new Set<string>()
+  private readonly warnings: OncePerKind
 
   constructor(
     private readonly name: string,
     private readonly logger: FlagDefinitionCacheLogger
-  ) {}
+  ) {
+    this.warnings = new OncePerKind((message) => logger.warn(`[PostHog ${name}] ${message}`))
+  }
 
   /** Reports `message` unless a problem of this `kind` was reported and has not recovered since. */
   warn(kind: string, message: string): void {
-    if (this.reported.has(kind)) return
-    this.reported.add(kind)
-    try {
-      this.logger.warn(`[PostHog ${this.name}] ${message}`)
-    } catch {
-      // A throwing logger must not turn a handled problem into an unhandled one.
-    }
+    this.warnings.warn(kind, message)
   }
 
   /** The operation behind `kind` succeeded: its next failure is news again. */
   recovered(kind: string): void {
-    this.reported.delete(kind)
+    this.warnings.recovered(kind)
   }
 
   debug(message: string): void {
     try {
       this.logger.debug?.(`[PostHog ${this.name}] ${message}`)
     } catch {
-      // as above
+      // A throwing logger must not turn a handled problem into an unhandled one.
     }
   }
 }

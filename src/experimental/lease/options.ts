@@ -1,4 +1,10 @@
 import { createHash } from 'node:crypto'
+import {
+  DEFAULT_CACHE_MAX_AGE_MS,
+  DEFAULT_LEASE_MS,
+  DEFAULT_STORE_TIMEOUT_MS,
+  timerMilliseconds,
+} from '../../shared/defaults'
 import { FLAG_DEFINITIONS_SCHEMA_VERSION } from './schema-version'
 import { consoleLogger, type FlagDefinitionCacheLogger } from './logger'
 
@@ -56,12 +62,13 @@ export interface ResolvedSharedOptions {
 
 function positiveMs(name: string, value: unknown, fallback: number, providerName: string): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 2 ** 31 - 1) {
+  const ms = timerMilliseconds(value)
+  if (ms === undefined) {
     throw new TypeError(
       `${providerName}: options.${name} must be a positive number of milliseconds, got ${String(value)}`
     )
   }
-  return Math.ceil(value)
+  return ms
 }
 
 export function resolveSharedOptions(
@@ -82,9 +89,9 @@ export function resolveSharedOptions(
       `${providerName}: options.key looks like a personal API key (phx_...): use the project API key or any other name`
     )
   }
-  const maxAgeMs = positiveMs('maxAgeMs', options.maxAgeMs, 30_000, providerName)
-  const leaseMs = positiveMs('leaseMs', options.leaseMs, Math.min(10_000, maxAgeMs), providerName)
-  const timeoutMs = positiveMs('timeoutMs', options.timeoutMs, 2_000, providerName)
+  const maxAgeMs = positiveMs('maxAgeMs', options.maxAgeMs, DEFAULT_CACHE_MAX_AGE_MS, providerName)
+  const leaseMs = positiveMs('leaseMs', options.leaseMs, Math.min(DEFAULT_LEASE_MS, maxAgeMs), providerName)
+  const timeoutMs = positiveMs('timeoutMs', options.timeoutMs, DEFAULT_STORE_TIMEOUT_MS, providerName)
   const logger = options.logger ?? consoleLogger
   if (!logger || typeof logger.warn !== 'function')
     throw new TypeError(`${providerName}: options.logger must have a warn(message) method`)

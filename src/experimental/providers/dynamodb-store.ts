@@ -1,7 +1,7 @@
 // The four lease operations on DynamoDB. The head item of a key holds the lease and the entry (or a pointer to its
 // chunks); every change to it is one conditional UpdateItem, which DynamoDB applies atomically per item. Reads are
-// strongly consistent. DynamoDB has no server clock: times are this process's Date.now(), bounded against skew (see
-// the README's DynamoDB section).
+// strongly consistent. A 304 stamps the head fresh in place (markFresh). DynamoDB has no server clock: times are
+// this process's Date.now(), bounded against skew (see the README's DynamoDB section). It has no push either.
 import { randomBytes } from 'node:crypto'
 import type { LeaseOutcome, LeaseStore, LeaseTiming, ReadLimits, StoredEntry, StoredEntryRead } from '../lease/store'
 import type { DynamoDBAttributeValue, DynamoDBClientLike, DynamoDBCommandClasses } from './dynamodb-client'
@@ -14,6 +14,7 @@ const ATTRIBUTES = {
   '#data': 'data',
   '#size': 'size',
   '#digest': 'digest',
+  '#etag': 'etag',
   '#gen': 'generation',
   '#chunks': 'chunks',
   '#prevGen': 'previous_generation',
@@ -166,8 +167,12 @@ export class DynamoDBLeaseStore implements LeaseStore {
     }
   }
 
-  async writeEntry({ payload }: StoredEntry, token: string | undefined, { maxAgeMs }: LeaseTiming): Promise<void> {
-    const entry = splitPayload(payload)
+  async writeEntry(
+    { payload, etag }: StoredEntry,
+    token: string | undefined,
+    { maxAgeMs }: LeaseTiming
+  ): Promise<void> {
+    const entry = { ...splitPayload(payload), etag }
     const generation = randomBytes(8).toString('hex')
     const now = Date.now()
     // All chunks are stored before the head points at them: a reader never finds a head whose chunks are missing.
@@ -196,6 +201,14 @@ export class DynamoDBLeaseStore implements LeaseStore {
     if (stale && stale !== generation) await this.deleteChunks(stale, staleChunks)
   }
 
+  async markFresh(etag: string, token: string | undefined): Promise<boolean> {
+    // One conditional UpdateItem cannot remove the lease only when it is ours, so the owner's stamp (which also
+    // releases) is tried first, then the plain stamp: the entry is current either way, the lease is another's.
+    const now = Date.now()
+    if (token && (await this.stampFresh(etag, now, token))) return true
+    return this.stampFresh(etag, now, undefined)
+  }
+
   async releaseLease(token: string): Promise<void> {
     const update = 'REMOVE #lease, #lexp, #lfrom'
     const condition = '#lease = :token'
@@ -215,9 +228,39 @@ export class DynamoDBLeaseStore implements LeaseStore {
     }
   }
 
+  /**
+   * After a 304: stamps fetched_at if the head holds data with `etag`, leaving the data, digest and chunks as they
+   * are (no new generation, so nothing to clean up). With `ownerToken`, only if that token holds the lease, which
+   * goes in the same write. False when the condition refused it.
+   */
+  private async stampFresh(etag: string, now: number, ownerToken: string | undefined): Promise<boolean> {
+    const update = `SET #fa = :now${ownerToken ? ' REMOVE #lease, #lexp, #lfrom' : ''}`
+    const condition = `#etag = :etag AND attribute_exists(#digest)${ownerToken ? ' AND #lease = :token' : ''}`
+    try {
+      await this.send(
+        new this.commands.UpdateItemCommand({
+          TableName: this.table,
+          Key: this.key(this.headKey),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: namesIn(update, condition),
+          ExpressionAttributeValues: {
+            ':now': N(now),
+            ':etag': S(etag),
+            ...(ownerToken ? { ':token': S(ownerToken) } : {}),
+          },
+        })
+      )
+      return true
+    } catch (error) {
+      if (isConditionFailure(error)) return false
+      throw error
+    }
+  }
+
   /** Replaces the head; `undefined` when the condition refused it. Returns the replaced head's attributes. */
   private async replaceHead(
-    entry: SplitPayload,
+    entry: SplitPayload & { etag: string | undefined },
     generation: string,
     now: number,
     condition: { ownerToken: string } | { maxAgeMs: number }
@@ -234,8 +277,14 @@ export class DynamoDBLeaseStore implements LeaseStore {
       '#prevChunks = if_not_exists(#chunks, :zero)',
       '#gen = :gen',
       ...(inline ? ['#data = :data'] : []),
+      // The ETag goes with the data it describes, or goes: a 304 must never mark other data fresh.
+      ...(entry.etag ? ['#etag = :etag'] : []),
     ]
-    const remove = [...(inline ? [] : ['#data']), ...(ownerToken ? ['#lease', '#lexp', '#lfrom'] : [])]
+    const remove = [
+      ...(inline ? [] : ['#data']),
+      ...(entry.etag ? [] : ['#etag']),
+      ...(ownerToken ? ['#lease', '#lexp', '#lfrom'] : []),
+    ]
     const update = `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`
     const expression = ownerToken ? '#lease = :token' : STALE
     try {
@@ -255,6 +304,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
             ':zero': N(0),
             ':gen': S(generation),
             ...(inline ? { ':data': { B: entry.bytes } } : {}),
+            ...(entry.etag ? { ':etag': S(entry.etag) } : {}),
             ...('ownerToken' in condition
               ? { ':token': S(condition.ownerToken) }
               : staleValues(now, condition.maxAgeMs)),

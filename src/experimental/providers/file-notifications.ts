@@ -2,6 +2,7 @@
 // the cache directory means new definitions. A 304 only touches the entry's time, which is not a rename.
 import { watch, type FSWatcher } from 'node:fs'
 import { basename, dirname } from 'node:path'
+import { describeError } from '../../shared/async'
 
 /**
  * Watches the entry's directory once `directoryReady` resolved (the provider creates it on first use); returns what
@@ -33,7 +34,7 @@ export function watchFileChanges(
         warn(`cannot watch ${directory} for new definitions; polling only (${(error as Error).message})`)
       }
     },
-    (error: unknown) => warn(`cannot watch ${directory} for new definitions; polling only (${String(error)})`)
+    (error: unknown) => warn(`cannot watch ${directory} for new definitions; polling only (${describeError(error)})`)
   )
   return () => {
     stopped = true

@@ -4,7 +4,7 @@
 import { lstat, lutimes, readdir, rename, unlink } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
-import { newLeaseToken } from '../lease/lease-token'
+import { randomToken } from '../lease/random-token'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
 import type {
   ChangeSubscriptionEvents,
@@ -152,7 +152,7 @@ class FileLeaseStore implements LeaseStore {
     }
     await this.removeOrphanedTempFiles()
     // Readers see the old file or the new one, never half of one: the new one is complete before it is renamed.
-    const temp = `${this.entryPath}.${newLeaseToken()}.tmp`
+    const temp = `${this.entryPath}.${randomToken()}.tmp`
     try {
       const head = etag ? `${Date.now()} ${JSON.stringify(etag)}` : `${Date.now()}`
       await createExclusiveFile(temp, `${head}\n${payload}`)

@@ -3,6 +3,7 @@
 // the user's pool. A pooler in transaction mode (PgBouncer's pool_mode = transaction) hands that connection's
 // server session to others between transactions, so LISTEN never hears anything: a probe notification sent through
 // the pool tells, and the provider then polls only, saying so once.
+import { describeError, unref, unrefTimeout, withTimeout, type TimerHandle } from '../../shared/async'
 
 /**
  * One connection checked out of a pg `Pool` (`PoolClient`), as far as listening needs it.
@@ -44,7 +45,7 @@ export function listenForPostgresChanges(
 ): () => Promise<void> {
   let stopped = false
   let client: PostgresListenClientLike | undefined
-  let retryTimer: ReturnType<typeof setTimeout> | undefined
+  let retryTimer: TimerHandle | undefined
   let retryMs = 1000
   let connectedBefore = false
   let warned = false
@@ -65,8 +66,7 @@ export function listenForPostgresChanges(
 
   const retryLater = (): void => {
     if (stopped) return
-    retryTimer = setTimeout(() => void listen(), retryMs)
-    retryTimer.unref?.()
+    retryTimer = unrefTimeout(() => void listen(), retryMs)
     retryMs = Math.min(MAX_RETRY_MS, retryMs * 2)
   }
 
@@ -76,7 +76,7 @@ export function listenForPostgresChanges(
     try {
       current = await options.connect()
     } catch (error) {
-      warnOnce(`could not take a connection to LISTEN on; polling until it works (${String(error)})`)
+      warnOnce(`could not take a connection to LISTEN on; polling until it works (${describeError(error)})`)
       return retryLater()
     }
     if (stopped) return current.release()
@@ -85,7 +85,7 @@ export function listenForPostgresChanges(
     let heardProbe: () => void = () => undefined
     const probeHeard = new Promise<boolean>((resolve) => {
       heardProbe = () => resolve(true)
-      setTimeout(() => resolve(false), Math.min(options.timeoutMs, 2000)).unref?.()
+      unrefTimeout(() => resolve(false), Math.min(options.timeoutMs, 2000))
     })
     current.on('notification', (notification: unknown) => {
       const message = notification as { channel?: unknown; payload?: unknown }
@@ -101,9 +101,9 @@ export function listenForPostgresChanges(
       warnOnce(`the LISTEN connection was lost; polling until it is back (${error?.message ?? 'connection ended'})`)
       retryLater()
     }
-    current.on('error', (error: unknown) => lost(error instanceof Error ? error : new Error(String(error))))
+    current.on('error', (error: unknown) => lost(error instanceof Error ? error : new Error(describeError(error))))
     current.on('end', () => lost())
-    ;(current as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.()
+    unref((current as { connection?: { stream?: unknown } }).connection?.stream)
     try {
       await current.query(`LISTEN ${options.channel}`)
       await options.query('SELECT pg_notify($1, $2)', [options.channel, probe])
@@ -133,10 +133,7 @@ export function listenForPostgresChanges(
     client = undefined
     if (!current) return
     try {
-      await Promise.race([
-        current.query('UNLISTEN *'),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), options.timeoutMs).unref?.()),
-      ])
+      await withTimeout(current.query('UNLISTEN *'), options.timeoutMs, 'UNLISTEN')
       current.release()
     } catch (error) {
       current.release(error as Error)

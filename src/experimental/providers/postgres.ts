@@ -1,10 +1,12 @@
 // PostgreSQL provider. Taking the lease is one INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING statement:
 // the row lock serialises concurrent callers and the WHERE clause is re-checked on the latest row version, so exactly
 // one caller gets a row back. Times come from the database clock, so workers with skewed clocks agree on freshness.
+import { errorMessage } from '../../shared/async'
+import { oversizedEntry } from '../lease/codec'
 import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
 import { FLAG_DEFINITIONS_SCHEMA_VERSION } from '../lease/schema-version'
-import { newLeaseToken } from '../lease/lease-token'
+import { randomToken } from '../lease/random-token'
 import type {
   ChangeSubscriptionEvents,
   LeaseOutcome,
@@ -104,7 +106,7 @@ class PostgresLeaseStore implements LeaseStore {
   /** Where a write is announced (pg_notify, in the writing statement). */
   private readonly channel: string
   /** Tells this instance's own listener apart from everyone else's writes. */
-  private readonly selfId = newLeaseToken()
+  private readonly selfId = randomToken()
 
   async tryTakeLease(token: string, { maxAgeMs, leaseMs }: LeaseTiming): Promise<LeaseOutcome> {
     // One statement: the INSERT takes a missing or expired lease when the definitions are stale or absent; the outer
@@ -141,9 +143,7 @@ class PostgresLeaseStore implements LeaseStore {
     // A row with only a lease in it (nobody has stored definitions yet) is a miss too.
     if (!row || row.size === null || row.size === undefined) return undefined
     if (typeof row.data === 'string') return { payload: row.data }
-    return {
-      refused: `stored entry is ${String(row.size)} bytes, more than maxEntryBytes (${maxEntryBytes}); not read`,
-    }
+    return { refused: oversizedEntry(String(row.size), maxEntryBytes, 'not read') }
   }
 
   async writeEntry(
@@ -241,7 +241,7 @@ class PostgresLeaseStore implements LeaseStore {
 
   /** What to run when the role may not create or use the table: the database is reachable, the role is not enough. */
   private permissionAdvice(error: unknown): string {
-    const detail = error instanceof Error ? error.message : String(error)
+    const detail = errorMessage(error)
     return (
       `the database role may not use the flag definitions table ${this.table} (${detail}). ` +
       `Create the table once as a role that may (e.g. in a migration), grant the application's role access, and ` +

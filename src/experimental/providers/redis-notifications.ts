@@ -2,6 +2,7 @@
 // other process listens on a connection duplicated from the user's client (never the user's own: a subscribed
 // connection can run nothing else). ioredis re-subscribes after a reconnect; whatever was published meanwhile is
 // made up for by one notification when the connection is ready again.
+import { describeError, settleWithin, unref } from '../../shared/async'
 
 /**
  * The connection the provider subscribes on, as ioredis' `duplicate()` returns it (a `Redis` or a `Cluster`). Typed
@@ -50,7 +51,7 @@ export function subscribeToRedisChanges(options: RedisNotificationsOptions, onCh
   const onReady = (): void => {
     if (stopped) return
     // The connection of a subscriber must not keep a process alive (the client's own timers never do).
-    ;(subscriber as { stream?: { unref?: () => void } }).stream?.unref?.()
+    unref((subscriber as { stream?: unknown }).stream)
     subscriber.subscribe(options.channel).then(
       () => {
         warned = false
@@ -58,12 +59,12 @@ export function subscribeToRedisChanges(options: RedisNotificationsOptions, onCh
         if (readyBefore && !stopped) onChange()
         readyBefore = true
       },
-      (error: unknown) => warnOnce(`could not subscribe to ${options.channel}; polling only (${String(error)})`)
+      (error: unknown) => warnOnce(`could not subscribe to ${options.channel}; polling only (${describeError(error)})`)
     )
   }
   subscriber.on('ready', onReady)
   subscriber.on('error', (error: unknown) =>
-    warnOnce(`the change subscription lost its connection; polling until it is back (${String(error)})`)
+    warnOnce(`the change subscription lost its connection; polling until it is back (${describeError(error)})`)
   )
   subscriber.on('message', (channel: unknown, message: unknown) => {
     if (!stopped && channel === options.channel && message !== options.selfId) onChange()
@@ -72,9 +73,7 @@ export function subscribeToRedisChanges(options: RedisNotificationsOptions, onCh
   else if (subscriber.status === 'wait') subscriber.connect?.().catch(() => undefined) // lazyConnect clients
   return async () => {
     stopped = true
-    const quit = subscriber.quit().catch(() => undefined)
-    const timer = new Promise((resolve) => setTimeout(resolve, options.timeoutMs).unref())
-    await Promise.race([quit, timer])
+    await settleWithin(() => subscriber.quit(), options.timeoutMs)
     subscriber.disconnect()
   }
 }

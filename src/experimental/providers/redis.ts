@@ -1,9 +1,11 @@
 // Redis provider. Every operation is one Lua script, so each is atomic on the server, and every key of one entry
 // shares a hash tag so a Redis Cluster keeps them in one slot (multi-key scripts never fail with CROSSSLOT).
 // Times come from the Redis server (TIME), so workers with skewed clocks still agree on freshness.
+import { unrefTimeout } from '../../shared/async'
+import { oversizedEntry } from '../lease/codec'
 import { LeasedFlagDefinitionCache } from '../lease/leased-cache'
 import { resolveSharedOptions, type SharedFlagDefinitionCacheOptions } from '../lease/options'
-import { newLeaseToken } from '../lease/lease-token'
+import { randomToken } from '../lease/random-token'
 import type {
   ChangeSubscriptionEvents,
   LeaseOutcome,
@@ -168,7 +170,7 @@ class RedisLeaseStore implements LeaseStore {
   }
 
   /** Tells this instance's own subscriber apart from everyone else's writes. */
-  private readonly selfId = newLeaseToken()
+  private readonly selfId = randomToken()
 
   async tryTakeLease(token: string, { maxAgeMs, leaseMs }: LeaseTiming): Promise<LeaseOutcome> {
     const result = await this.eval(TAKE_LEASE, 2, this.entryKey, this.leaseKey, maxAgeMs, token, leaseMs)
@@ -181,7 +183,7 @@ class RedisLeaseStore implements LeaseStore {
     const [size, payload] = result as unknown[]
     if (typeof payload === 'string') return { payload }
     if (typeof size === 'number' && size > maxEntryBytes) {
-      return { refused: `stored entry is ${size} bytes, more than maxEntryBytes (${maxEntryBytes}); not read` }
+      return { refused: oversizedEntry(size, maxEntryBytes, 'not read') }
     }
     return undefined
   }
@@ -253,14 +255,10 @@ class RedisLeaseStore implements LeaseStore {
         done()
       }
       // Give up waiting a little before the operation's own timeout so the command itself reports the failure.
-      const timer = setTimeout(
-        () => {
-          redis.removeListener!('ready', ready)
-          done()
-        },
-        Math.max(0, this.timeoutMs - 50)
-      )
-      timer.unref?.()
+      const timer = unrefTimeout(() => {
+        redis.removeListener!('ready', ready)
+        done()
+      }, this.timeoutMs - 50)
       redis.once!('ready', ready)
     })
     return this.connecting

@@ -301,6 +301,96 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
     expect(await make({ key }).shouldFetchFlagDefinitions()).toBe(false)
   })
 
+  describe('the shared ETag (a 304 marks the entry fresh)', () => {
+    /** The attributes of a stored entry: what a 304 must leave exactly as they were. */
+    const ENTRY = ['data', 'size', 'digest', 'chunks', 'generation', 'previous_generation', 'previous_chunks', 'etag']
+    const entryOf = (item: Record<string, dynamodb.AttributeValue>) =>
+      Object.fromEntries(ENTRY.map((name) => [name, item[name]]))
+    /** Stores `data` with `etag` through the lease, then lets it go stale and has `provider` take the lease. */
+    const storeThenGoStale = async (key: string, etag: string | undefined, maxAgeMs = 500) => {
+      const writer = make({ key, maxAgeMs, leaseMs: maxAgeMs })
+      expect(await writer.shouldFetchFlagDefinitions()).toBe(true)
+      await writer.onFlagDefinitionsReceived({ ...largeDefinitions(800_000, 'kept'), ...(etag ? { etag } : {}) })
+      await sleep(maxAgeMs + 50)
+      expect(await writer.shouldFetchFlagDefinitions()).toBe(true)
+      return writer
+    }
+
+    it('stores the ETag on the head item with the data, and a write without one removes it', async () => {
+      const key = uniqueName('etag')
+      const writer = make({ key, maxAgeMs: 1 })
+      await writer.onFlagDefinitionsReceived({ ...sampleDefinitions('one'), etag: '"e1"' })
+      expect((await head(key))!.etag).toEqual({ S: '"e1"' })
+      expect((await make({ key }).getFlagDefinitions())?.etag).toBe('"e1"')
+      await sleep(5)
+      await writer.onFlagDefinitionsReceived(sampleDefinitions('two'))
+      expect((await head(key))!.etag).toBeUndefined()
+      expect(await writer.onFlagDefinitionsNotModified!('"e1"')).toBe(false) // "e1" no longer describes the data
+    })
+
+    it('a 304 stamps fetched_at and releases the lease without rewriting the entry or its chunks', async () => {
+      const key = uniqueName('not-modified')
+      const writer = await storeThenGoStale(key, '"e1"')
+      const before = (await head(key))!
+      const chunksBefore = await chunksOf(key)
+      expect(chunksBefore.length).toBeGreaterThan(0)
+      expect(before.lease).toBeDefined() // the writer holds it again
+      await sleep(5)
+      expect(await writer.onFlagDefinitionsNotModified!('"e1"')).toBe(true)
+      const reader = make({ key, maxAgeMs: 500 })
+      expect(await reader.shouldFetchFlagDefinitions()).toBe(false) // fresh again, and nobody holds the lease
+      const after = (await head(key))!
+      expect(entryOf(after)).toEqual(entryOf(before))
+      expect(Number(after.fetched_at.N)).toBeGreaterThan(Number(before.fetched_at.N))
+      expect(after.lease).toBeUndefined()
+      expect(after.lease_expires).toBeUndefined()
+      expect(await chunksOf(key)).toEqual(chunksBefore)
+      expect(writer.getStats().markedFresh).toBe(1)
+      expect((await reader.getFlagDefinitions())?.flags[0].key).toBe('kept-0')
+    })
+
+    it.each([
+      ['another ETag', '"e1"'],
+      ['no ETag (written by a build that kept none)', undefined],
+    ])(
+      'an entry stored with %s is left alone and answers false; the holder keeps the lease and stores in full',
+      async (_label, stored) => {
+        const key = uniqueName('other-etag')
+        const writer = await storeThenGoStale(key, stored)
+        const before = (await head(key))!
+        expect(await writer.onFlagDefinitionsNotModified!('"e2"')).toBe(false)
+        expect(await head(key)).toEqual(before) // not stamped, lease untouched
+        expect(await make({ key, maxAgeMs: 500 }).shouldFetchFlagDefinitions()).toBe(false) // busy: still the holder's
+        await writer.onFlagDefinitionsReceived({ ...sampleDefinitions('full'), etag: '"e2"' })
+        const after = (await head(key))!
+        expect(after.etag).toEqual({ S: '"e2"' })
+        expect(after.lease).toBeUndefined() // stored as the owner
+        expect((await make({ key }).getFlagDefinitions())?.flags[0].key).toBe('flag-full')
+      }
+    )
+
+    it("a 304 by a process whose lease lapsed marks the entry fresh but leaves the new holder's lease", async () => {
+      const key = uniqueName('not-owner')
+      const late = await storeThenGoStale(key, '"e1"') // holds a lease of 500 ms
+      await sleep(550) // it lapses during a slow request
+      // A lease longer than maxAgeMs, so it cannot lapse during the test (the warning about that is expected).
+      const holder = make({ key, maxAgeMs: 500, leaseMs: 10_000, logger: new RecordingLogger() })
+      expect(await holder.shouldFetchFlagDefinitions()).toBe(true)
+      const leased = (await head(key))!
+      expect(await late.onFlagDefinitionsNotModified!('"e1"')).toBe(true)
+      const after = (await head(key))!
+      expect(Number(after.fetched_at.N)).toBeGreaterThan(Number(leased.fetched_at.N))
+      expect([after.lease, after.lease_expires]).toEqual([leased.lease, leased.lease_expires])
+      // Only the holder's own 304 releases it.
+      expect(await holder.onFlagDefinitionsNotModified!('"e1"')).toBe(true)
+      expect((await head(key))!.lease).toBeUndefined()
+    })
+
+    it('has no change subscription: other processes see a write at their next poll', () => {
+      expect(make({ key: uniqueName('no-push') }).subscribe).toBeUndefined()
+    })
+  })
+
   it('uses the configured key attribute name', async () => {
     const custom = uniqueName('custom')
     await client.send(new dynamodb.CreateTableCommand(dynamoDBFlagDefinitionCacheCreateTableInput(custom, 'cache_key')))
@@ -417,7 +507,9 @@ describeWithDynalite('DynamoDBFlagDefinitionCache', (server) => {
           logger: new RecordingLogger(),
         })
         expect(await provider.shouldFetchFlagDefinitions()).toBe(true)
-        await sleep(300)
+        // The abort closes the socket at once; without it the request would stay open as long as the server.
+        const deadline = Date.now() + 3_000
+        while (open.size > 0 && Date.now() < deadline) await sleep(20)
         expect(open.size).toBe(0)
       } finally {
         for (const socket of open) socket.destroy()

@@ -27,6 +27,7 @@ describe('provider options', () => {
     ['an empty key', { key: '' }, /options.key must be a non-empty string/],
     ['a personal API key as the key', { key: 'phx_abc' }, /looks like a personal API key/],
     ['a zero maxAgeMs', { key: 'k', maxAgeMs: 0 }, /options.maxAgeMs must be a positive number/],
+    ['a leaseMs beyond what a timer can wait', { key: 'k', leaseMs: 2 ** 31 }, /options.leaseMs must be a positive/],
     ['a NaN leaseMs', { key: 'k', leaseMs: NaN }, /options.leaseMs must be a positive number/],
     ['a string timeoutMs', { key: 'k', timeoutMs: '100' }, /options.timeoutMs must be a positive number/],
     ['a logger without warn', { key: 'k', logger: {} }, /options.logger must have a warn/],

@@ -1,6 +1,7 @@
 // A catastrophic regex written straight into each store (no secret, so the entry is accepted): evaluating it against
 // a long value must stay bounded and answer as PostHog would (no match). A backtracking engine takes seconds per
 // evaluation on `^(a+)+$` against 'aaa…a!' (doubling with every extra character), freezing every worker of the fleet.
+import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +10,8 @@ import nock from 'nock'
 import { Pool } from 'pg'
 import { PostHog } from '../../../src/entrypoints/index.node'
 import {
+  DynamoDBFlagDefinitionCache,
+  dynamoDBFlagDefinitionCacheCreateTableInput,
   type FlagDefinitionCacheData,
   type FlagDefinitionCacheProvider,
   FileFlagDefinitionCache,
@@ -18,6 +21,7 @@ import {
   postgresFlagDefinitionCacheDDL,
   RedisFlagDefinitionCache,
 } from '../../../src/experimental'
+import { describeWithDynalite, dynamoClient, dynamodb } from '../../helpers/dynalite'
 import { DATABASE_URL, describeWith, REDIS_URL } from '../../helpers/services'
 import { uniqueName } from './fixtures'
 
@@ -143,6 +147,35 @@ describe('a catastrophic regex in a stored entry', () => {
         payload,
       ])
       await evaluationIsBounded(new PostgresFlagDefinitionCache(pool, { key, table }))
+    })
+  })
+
+  describeWithDynalite('dynamodb', (server) => {
+    const table = uniqueName('regex_flags')
+    let client: dynamodb.DynamoDBClient
+    beforeAll(async () => {
+      client = dynamoClient(server().endpoint)
+      await client.send(new dynamodb.CreateTableCommand(dynamoDBFlagDefinitionCacheCreateTableInput(table)))
+    })
+    afterAll(() => client.destroy())
+
+    it('is evaluated within the bound, never answering a match', async () => {
+      // The head item as the provider lays it out: the encoded entry inline, its size and SHA-256, no chunks.
+      const bytes = Buffer.from(await new FlagDefinitionsCodec({ key }).encode(entry), 'utf8')
+      await client.send(
+        new dynamodb.PutItemCommand({
+          TableName: table,
+          Item: {
+            pk: { S: flagDefinitionsStorageName(key) },
+            fetched_at: { N: String(Date.now()) },
+            data: { B: bytes },
+            size: { N: String(bytes.length) },
+            digest: { S: createHash('sha256').update(bytes).digest('hex') },
+            chunks: { N: '0' },
+          },
+        })
+      )
+      await evaluationIsBounded(new DynamoDBFlagDefinitionCache(client, { key, commands: dynamodb, table }))
     })
   })
 })

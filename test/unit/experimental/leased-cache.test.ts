@@ -94,6 +94,18 @@ describe('LeasedFlagDefinitionCache (policy over an in-memory store)', () => {
     expect(store.callsOf('writeEntry')[1]![1]).toBeUndefined()
   })
 
+  it('stores a usable ETag with the entry, and an ETag no request could carry not at all', async () => {
+    const cache = make()
+    await cache.onFlagDefinitionsReceived({ ...sampleDefinitions(), etag: '"v1"' })
+    await cache.onFlagDefinitionsReceived({ ...sampleDefinitions(), etag: '"v2"\r\nX-Injected: 1' })
+    await cache.onFlagDefinitionsReceived({ ...sampleDefinitions(), etag: 'x'.repeat(513) })
+    expect(store.callsOf('writeEntry').map(([entry]) => (entry as { etag?: string }).etag)).toEqual([
+      '"v1"',
+      undefined,
+      undefined,
+    ])
+  })
+
   describe('invalid writes', () => {
     it('never writes definitions that fail validation, and still gives its lease back', async () => {
       const cache = make()

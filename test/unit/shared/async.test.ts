@@ -1,6 +1,16 @@
 // The async utilities every waiting part of the package uses: bounded calls, unref'd timers, and the keep-alive
 // that refs them exactly while a caller waits.
-import { KeepAlive, deadlineIn, settleWithin, unrefTimeout } from '../../../src/shared/async'
+import {
+  KeepAlive,
+  TimeoutError,
+  deadlineIn,
+  describeError,
+  errorMessage,
+  settleWithin,
+  unref,
+  unrefTimeout,
+  withTimeout,
+} from '../../../src/shared/async'
 
 const never = (): Promise<never> => new Promise(() => undefined)
 
@@ -64,6 +74,20 @@ describe('settleWithin', () => {
 
 const refed = (handle: unknown): boolean => (handle as NodeJS.Timeout).hasRef()
 
+describe('withTimeout', () => {
+  it('passes the value and the rejection of an operation that settles in time', async () => {
+    await expect(withTimeout(Promise.resolve(7), 100, 'adding')).resolves.toBe(7)
+    const error = new Error('refused')
+    await expect(withTimeout(Promise.reject(error), 100, 'adding')).rejects.toBe(error)
+  })
+
+  it('rejects with a TimeoutError naming the operation when it does not settle in time', async () => {
+    const outcome = withTimeout(never(), 20, 'reading the entry')
+    await expect(outcome).rejects.toBeInstanceOf(TimeoutError)
+    await expect(outcome).rejects.toThrow('reading the entry did not finish within 20 ms')
+  })
+})
+
 describe('unrefTimeout', () => {
   it('returns a timer that does not hold the process', () => {
     const handle = unrefTimeout(() => undefined, 1000)
@@ -81,6 +105,15 @@ describe('unrefTimeout', () => {
     } finally {
       jest.useRealTimers()
     }
+  })
+})
+
+describe('unref', () => {
+  it('unrefs what has an unref method and ignores what has none (edge timers are plain numbers)', () => {
+    const socket = { unref: jest.fn() }
+    unref(socket)
+    expect(socket.unref).toHaveBeenCalledTimes(1)
+    expect(() => [unref(7), unref(undefined), unref({ unref: 'no' })]).not.toThrow()
   })
 })
 
@@ -136,5 +169,21 @@ describe('deadlineIn', () => {
     expect(left()).toBeGreaterThan(30)
     await new Promise((resolve) => setTimeout(resolve, 60))
     expect(left()).toBe(0)
+  })
+})
+
+describe('describeError and errorMessage', () => {
+  it('name an error with and without its class, and a thrown non-error by its value', () => {
+    const error = new TypeError('bad')
+    expect([describeError(error), errorMessage(error)]).toEqual(['TypeError: bad', 'bad'])
+    expect([describeError('text'), errorMessage(42)]).toEqual(['text', '42'])
+  })
+
+  it('survive a thrown value that cannot be printed', () => {
+    const unprintable = Object.create(null) as object
+    expect([describeError(unprintable), errorMessage(unprintable)]).toEqual([
+      'an unprintable value',
+      'an unprintable value',
+    ])
   })
 })

@@ -1,5 +1,11 @@
-// The one rule for options in milliseconds, shared by the client options and the poller.
-import { MAX_TIMER_MS, positiveMilliseconds, resolveMilliseconds, timerDelay } from '../../../src/shared/defaults'
+// The one rule for options in milliseconds, shared by the client options, the poller and the shared cache options.
+import {
+  MAX_TIMER_MS,
+  positiveMilliseconds,
+  resolveMilliseconds,
+  timerDelay,
+  timerMilliseconds,
+} from '../../../src/shared/defaults'
 
 describe('positiveMilliseconds', () => {
   it.each([NaN, Infinity, -Infinity, 0, -5, '1000', null, undefined])('refuses %p', (value) => {
@@ -10,6 +16,20 @@ describe('positiveMilliseconds', () => {
     expect(positiveMilliseconds(250)).toBe(250)
     expect(positiveMilliseconds(5, 100)).toBe(100)
     expect(positiveMilliseconds(2 ** 40)).toBe(MAX_TIMER_MS)
+  })
+})
+
+describe('timerMilliseconds', () => {
+  it.each([NaN, Infinity, 0, -5, '1000', null, MAX_TIMER_MS + 1])('refuses %p instead of capping it', (value) => {
+    expect(timerMilliseconds(value)).toBeUndefined()
+  })
+
+  it('rounds a usable value up to a whole millisecond', () => {
+    expect([timerMilliseconds(0.2), timerMilliseconds(250), timerMilliseconds(MAX_TIMER_MS)]).toEqual([
+      1,
+      250,
+      MAX_TIMER_MS,
+    ])
   })
 })
 
