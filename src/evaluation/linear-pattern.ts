@@ -6,7 +6,7 @@ import { toCodePoints, toRe2Syntax } from './re2-syntax'
 
 /**
  * Program instructions times value characters allowed for one match. Measured at no more than about 65 ns a step,
- * so about 0.13 s at worst; most patterns take a small fraction of that (`^(a+)+$` on 50,000 characters: ~15 ms).
+ * so at most about 0.15 s; most patterns take a small fraction of that (`^(a+)+$` on 50,000 characters: 3-25 ms).
  */
 export const LINEAR_MAX_STEPS = 2e6
 
