@@ -8,7 +8,7 @@
 // same; what neither can match within its bound (backreferences, lookarounds in a risky pattern, huge programs on
 // long values) is inconclusive and the server decides.
 
-import { compileLinear } from './linear-pattern'
+import { type LinearPattern, compileLinear } from './linear-pattern'
 
 /** About 10 ms of backtracking at worst (about 1 ns a step). */
 export const MAX_STEPS = 1e7
@@ -138,13 +138,18 @@ export function compilePattern(source: string): Pattern | null | typeof UNSAFE_P
     return null
   }
   const exponential = backtracksExponentially(source)
-  const linear = compileLinear(source)
-  if (exponential && linear === null) return UNSAFE_PATTERN
+  // Rewritten for RE2 up front only when every value needs it; otherwise on the first value too long for JavaScript's
+  // bound (most definition sets never have one, and the rewritten pattern is larger than the source).
+  let linear: LinearPattern | null | undefined = exponential ? compileLinear(source) : undefined
+  if (linear === null) return UNSAFE_PATTERN
   // The longest value JavaScript's engine may match against this pattern within MAX_STEPS.
   const { quantifiers, branches } = choicePoints(source)
   const maxLength = exponential ? -1 : Math.floor(Math.pow(MAX_STEPS / branches, 1 / (quantifiers + 1))) - 1
   return {
-    test: (value) =>
-      value.length <= maxLength ? compiled.test(value) : linear === null ? undefined : linear.test(value),
+    test(value) {
+      if (value.length <= maxLength) return compiled.test(value)
+      if (linear === undefined) linear = compileLinear(source)
+      return linear === null ? undefined : linear.test(value)
+    },
   }
 }
