@@ -39,7 +39,12 @@ export function compileLinear(source: string): LinearPattern | null {
       if (compiled === null || compiled.instructions * (value.length + 1) > LINEAR_MAX_STEPS) return undefined
       // The matcher (one-pass, bit-state or NFA simulation) rather than `test()`: re2js's lazy DFA is usually
       // faster but can rebuild its state cache at every character, costing far more per step than the simulation.
-      return compiled.re.matcher(toCodePoints(value)).find()
+      try {
+        return compiled.re.matcher(toCodePoints(value)).find()
+      } catch {
+        // An engine fault (never seen) leaves this condition to the server rather than failing the flag.
+        return undefined
+      }
     },
   }
 }
