@@ -11,8 +11,8 @@ const input = {
 }
 
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)])
-// Runtime dependencies stay imports; ioredis and pg are never imported at runtime (type-only use).
-const external = (id) => builtins.has(id) || /^@posthog\/core(\/|$)/.test(id) || /^(ioredis|pg)(\/|$)/.test(id)
+// Runtime dependencies (@posthog/core, re2js) stay imports; ioredis and pg are never imported at runtime (type-only).
+const external = (id) => builtins.has(id) || /^(@posthog\/core|re2js)(\/|$)/.test(id) || /^(ioredis|pg)(\/|$)/.test(id)
 
 const plugins = [esbuild({ target: 'node20', tsconfig: 'tsconfig.build.json', sourceMap: true })]
 

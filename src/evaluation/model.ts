@@ -41,7 +41,8 @@ export type PreparedProperty =
     }
   /**
    * `pattern` null: the target is not a valid pattern (never matches, negated or not); 'unsafe': a pattern that
-   * could backtrack exponentially, not matched locally (inconclusive).
+   * could backtrack exponentially and that the linear-time engine cannot match with the same meaning, not matched
+   * locally (inconclusive).
    */
   | {
       readonly kind: 'regex'

@@ -161,7 +161,9 @@ export function matchValueProperty(
       // An invalid pattern never matches, `not_regex` included.
       if (property.pattern === null) return FALSE
       if (property.pattern === UNSAFE_PATTERN) {
-        return state.inconclusive('Regex pattern could backtrack exponentially: not matched locally')
+        return state.inconclusive(
+          'Regex pattern could backtrack exponentially and uses what the linear-time engine lacks: not matched locally'
+        )
       }
       {
         const matched = property.pattern.test(String(value))

@@ -1,20 +1,24 @@
 // Regex conditions. Patterns come from the definitions, which anyone who can write to a shared cache controls, so
 // a pattern must not be able to stall evaluation. JavaScript's engine backtracks: the forms that make it take
-// exponential time are a repeated group that itself repeats or alternates (`(a+)+`, `(a|aa)*`) and backreferences;
-// such patterns are never matched locally. Any other pattern with k repeating quantifiers and alternations of b1,
-// b2... branches costs at most about b1 * b2 * ... * (n + 1)^(k + 1) steps on a value of length n (where each
-// repetition ends and which branch is taken, at each start position), so it is matched, exactly as upstream matches
-// it, only when that bound is within MAX_STEPS. Otherwise the condition is inconclusive and the server decides.
+// exponential time are a repeated group that itself repeats or alternates (`(a+)+`, `(a|aa)*`) and backreferences.
+// Any other pattern with k repeating quantifiers and alternations of b1, b2... branches costs at most about
+// b1 * b2 * ... * (n + 1)^(k + 1) steps on a value of length n (where each repetition ends and which branch is
+// taken, at each start position), so JavaScript's engine, which upstream uses, matches it when that bound is within
+// MAX_STEPS. Every other pattern and value goes to the linear-time engine (linear-pattern.ts), which answers the
+// same; what neither can match within its bound (backreferences, lookarounds in a risky pattern, huge programs on
+// long values) is inconclusive and the server decides.
+
+import { type LinearPattern, compileLinear } from './linear-pattern'
 
 /** About 10 ms of backtracking at worst (about 1 ns a step). */
 export const MAX_STEPS = 1e7
 
 export interface Pattern {
-  /** Whether the value matches; undefined when matching it could exceed MAX_STEPS (inconclusive). */
+  /** Whether the value matches; undefined when neither engine can match it within its bound (inconclusive). */
   test(value: string): boolean | undefined
 }
 
-/** A pattern refused locally: matching answers inconclusive. */
+/** A pattern refused locally (exponential for JavaScript, inexpressible in RE2): matching answers inconclusive. */
 export const UNSAFE_PATTERN = 'unsafe'
 
 /** Whether a `{...}` at `i` is a quantifier that can repeat more than once (`{2}`, `{1,}`, `{0,5}`). */
@@ -123,8 +127,8 @@ export function backtracksExponentially(source: string): boolean {
 }
 
 /**
- * Compiles a `regex` / `not_regex` target: null when it is not a valid JavaScript pattern, UNSAFE_PATTERN when it
- * could stall evaluation.
+ * Compiles a `regex` / `not_regex` target: null when it is not a valid JavaScript pattern, UNSAFE_PATTERN when
+ * JavaScript's engine could stall on it and RE2 cannot match it with the same meaning.
  */
 export function compilePattern(source: string): Pattern | null | typeof UNSAFE_PATTERN {
   let compiled: RegExp
@@ -133,9 +137,19 @@ export function compilePattern(source: string): Pattern | null | typeof UNSAFE_P
   } catch {
     return null
   }
-  if (backtracksExponentially(source)) return UNSAFE_PATTERN
-  // The longest value this pattern may be matched against within MAX_STEPS.
+  const exponential = backtracksExponentially(source)
+  // Rewritten for RE2 up front only when every value needs it; otherwise on the first value too long for JavaScript's
+  // bound (most definition sets never have one, and the rewritten pattern is larger than the source).
+  let linear: LinearPattern | null | undefined = exponential ? compileLinear(source) : undefined
+  if (linear === null) return UNSAFE_PATTERN
+  // The longest value JavaScript's engine may match against this pattern within MAX_STEPS.
   const { quantifiers, branches } = choicePoints(source)
-  const maxLength = Math.floor(Math.pow(MAX_STEPS / branches, 1 / (quantifiers + 1))) - 1
-  return { test: (value) => (value.length > maxLength ? undefined : compiled.test(value)) }
+  const maxLength = exponential ? -1 : Math.floor(Math.pow(MAX_STEPS / branches, 1 / (quantifiers + 1))) - 1
+  return {
+    test(value) {
+      if (value.length <= maxLength) return compiled.test(value)
+      if (linear === undefined) linear = compileLinear(source)
+      return linear === null ? undefined : linear.test(value)
+    },
+  }
 }

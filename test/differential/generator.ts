@@ -2,8 +2,8 @@
 // cohorts) and the people and groups to evaluate it for. Same seed, same scenario, so a failure can be replayed.
 //
 // Shapes covered: every operator (5.13.2's, the text, `semver_*` ones and unknown ones) with mixed target and
-// property types, missing and null properties, rollouts (incl. 0, 100, fractional, null), multivariate flags with
-// valid and invalid overrides, group flags (mapped, unmapped, asked without their group), condition-level group
+// property types (long values too), regex targets with nested quantifiers and repeated alternations, missing and
+// null properties, rollouts (incl. 0, 100, fractional, null), multivariate flags with valid and invalid overrides, group flags (mapped, unmapped, asked without their group), condition-level group
 // targeting, `early_exit`, `bucketing_identifier`, cohorts (nested, negated, AND/OR, cohort-in-cohort, flag
 // leaves, static cohorts), flag dependencies (good, short, empty, missing and broken chains, inactive and missing
 // dependencies), inactive, deleted and continuity flags, payloads of every kind. With `malformed`, also what no
@@ -54,9 +54,11 @@ const GROUP_KEYS = ['$group_key', 'size', 'industry', 'created', 'tier', 'name']
 
 /** Property values as users pass them: strings, numeric strings, numbers, booleans, null, arrays, dates. */
 function propertyValue(rng: Rng, key: string): unknown {
-  switch (int(rng, 0, 9)) {
+  switch (int(rng, 0, 10)) {
     case 0:
       return pick(rng, [null, undefined, '', 'null', 'undefined'])
+    case 10:
+      return pick(rng, LONG_VALUES)
     case 1:
       return pick(rng, [true, false, 'true', 'false', 'True'])
     case 2:
@@ -77,6 +79,45 @@ function propertyValue(rng: Rng, key: string): unknown {
       return key === 'email' ? pick(rng, ['a@posthog.com', 'z@posthog.com']) : pick(rng, ['pro', 30, '30', 'US'])
   }
 }
+
+/**
+ * Values long enough that only the linear-time engine may match them against most patterns. Each is one on which
+ * the backtracking engine upstream uses still finishes quickly with every generated pattern (it matches early or
+ * fails at once), so upstream has an answer to compare with.
+ */
+const LONG_VALUES = [
+  'a'.repeat(20000),
+  'USGB'.repeat(5000),
+  `${'www.'.repeat(3000)}posthog.com`,
+  `${'ab.'.repeat(5000)}com`,
+  `${'x'.repeat(30000)}@posthog.com`,
+]
+
+/**
+ * Regex targets: ordinary ones, invalid ones, and ones JavaScript's engine could backtrack on exponentially
+ * (nested quantifiers, repeated alternations), which this package matches with a linear-time engine.
+ */
+const REGEX_TARGETS = [
+  '^a',
+  'posthog\\.com$',
+  '[',
+  '(?<x>p)ro',
+  '\\d+',
+  'US|GB',
+  '^$',
+  '(',
+  'tru',
+  1,
+  '.*',
+  '^(a+)+$',
+  '^(a|aa)*$',
+  '(US|GB)+',
+  '^(US|GB)+$',
+  '^(\\w+\\.)+com$',
+  '^([a-z]+\\.)*posthog\\.com$',
+  '(x+)+@',
+  '^(?:[a-z]|\\d)+$',
+]
 
 const OPERATORS = [
   'exact',
@@ -137,7 +178,7 @@ function targetFor(rng: Rng, operator: string): unknown {
       return pick(rng, ['posthog', 'PostHog.com', 'ex', '', 'tru', 3, 'null', ['a']])
     case 'regex':
     case 'not_regex':
-      return pick(rng, ['^a', 'posthog\\.com$', '[', '(?<x>p)ro', '\\d+', 'US|GB', '^$', '(', 'tru', 1, '.*'])
+      return pick(rng, REGEX_TARGETS)
     case 'gt':
     case 'gte':
     case 'lt':

@@ -58,8 +58,10 @@ it('points main, module, types, every exports target and typesVersions at files 
   expect(referenced.filter((path) => !existsSync(join(packageDir, path)))).toEqual([])
 })
 
-it('depends on exactly the @posthog/core version upstream 5.13.2 pins, and nothing else', () => {
-  expect(manifest.dependencies).toEqual({ '@posthog/core': '1.5.5' })
+it('depends on exactly the @posthog/core version upstream 5.13.2 pins and the pinned re2js, nothing else', () => {
+  // re2js (no dependencies of its own) is the linear-time engine for regex conditions; pinned so that its
+  // behaviour, which the regex specs compare with JavaScript's, cannot change under an install.
+  expect(manifest.dependencies).toEqual({ '@posthog/core': '1.5.5', re2js: '2.10.0' })
 })
 
 it('declares no script that runs on install: the tarball holds dist/ and not the scripts/ folder', () => {
