@@ -2,7 +2,9 @@
 // chunks); every change to it is one conditional UpdateItem, which DynamoDB applies atomically per item. Reads are
 // strongly consistent. A 304 stamps the head fresh in place (markFresh). DynamoDB has no server clock: times are
 // this process's Date.now(), bounded against skew (see the README's DynamoDB section). It has no push either.
-import { randomBytes } from 'node:crypto'
+import { unrefTimeout } from '../../shared/async'
+import { oversizedEntry } from '../lease/codec'
+import { randomToken } from '../lease/random-token'
 import type { LeaseOutcome, LeaseStore, LeaseTiming, ReadLimits, StoredEntry, StoredEntryRead } from '../lease/store'
 import type { DynamoDBAttributeValue, DynamoDBClientLike, DynamoDBCommandClasses } from './dynamodb-client'
 import { joinPayload, MAX_CHUNKS, type SplitPayload, splitPayload } from './dynamodb-entry'
@@ -156,7 +158,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
       if (!head || head[ATTRIBUTES['#fa']] === undefined) return undefined // nothing, or only a lease
       const size = numberOf(head, ATTRIBUTES['#size'])
       if (size !== undefined && size > maxEntryBytes) {
-        return { refused: `stored entry is ${size} bytes, more than maxEntryBytes (${maxEntryBytes}); not read` }
+        return { refused: oversizedEntry(size, maxEntryBytes, 'not read') }
       }
       const read = await this.payloadOf(head)
       if ('missing' in read) {
@@ -173,7 +175,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
     { maxAgeMs }: LeaseTiming
   ): Promise<void> {
     const entry = { ...splitPayload(payload), etag }
-    const generation = randomBytes(8).toString('hex')
+    const generation = randomToken()
     const now = Date.now()
     // All chunks are stored before the head points at them: a reader never finds a head whose chunks are missing.
     const expiresAt = N(Math.ceil((now + Math.max(CHUNK_TTL_MS, 2 * maxAgeMs)) / 1000))
@@ -435,7 +437,7 @@ export class DynamoDBLeaseStore implements LeaseStore {
     const deadline = Date.now() + TABLE_ACTIVE_WAIT_MS
     while ((await describe()) !== 'ACTIVE') {
       if (Date.now() > deadline) throw new Error(`DynamoDB table "${this.table}" did not become active`)
-      await new Promise((resolve) => setTimeout(resolve, 250).unref())
+      await new Promise<void>((resolve) => unrefTimeout(resolve, 250))
     }
   }
 }
