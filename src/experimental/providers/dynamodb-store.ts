@@ -124,30 +124,15 @@ export class DynamoDBLeaseStore implements LeaseStore {
     if (head && isFresh(head, now, timing.maxAgeMs)) return 'fresh'
     if (head && leaseHeld(head, now)) return 'busy'
     const update = 'SET #lease = :token, #lexp = :expires, #lfrom = :validFrom'
-    const condition = `${LEASE_FREE} AND ${STALE}`
-    try {
-      await this.send(
-        new this.commands.UpdateItemCommand({
-          TableName: this.table,
-          Key: this.key(this.headKey),
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: namesIn(update, condition),
-          ExpressionAttributeValues: {
-            ':token': S(token),
-            ':expires': N(now + timing.leaseMs),
-            ':validFrom': N(now - timing.leaseMs),
-            ':now': N(now),
-            ...staleValues(now, timing.maxAgeMs),
-          },
-        })
-      )
-      return 'taken'
-    } catch (error) {
-      // Someone else took the lease, or stored fresh definitions, since the read.
-      if (isConditionFailure(error)) return 'busy'
-      throw error
-    }
+    const taken = await this.updateHead(update, `${LEASE_FREE} AND ${STALE}`, {
+      ':token': S(token),
+      ':expires': N(now + timing.leaseMs),
+      ':validFrom': N(now - timing.leaseMs),
+      ':now': N(now),
+      ...staleValues(now, timing.maxAgeMs),
+    })
+    // Refused: someone else took the lease, or stored fresh definitions, since the read.
+    return taken ? 'taken' : 'busy'
   }
 
   async readEntry({ maxEntryBytes }: ReadLimits): Promise<StoredEntryRead | undefined> {
@@ -212,22 +197,8 @@ export class DynamoDBLeaseStore implements LeaseStore {
   }
 
   async releaseLease(token: string): Promise<void> {
-    const update = 'REMOVE #lease, #lexp, #lfrom'
-    const condition = '#lease = :token'
-    try {
-      await this.send(
-        new this.commands.UpdateItemCommand({
-          TableName: this.table,
-          Key: this.key(this.headKey),
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: namesIn(update, condition),
-          ExpressionAttributeValues: { ':token': S(token) },
-        })
-      )
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error // not ours (any more): nothing to release
-    }
+    // Refused: not ours (any more), nothing to release.
+    await this.updateHead('REMOVE #lease, #lexp, #lfrom', '#lease = :token', { ':token': S(token) })
   }
 
   /**
@@ -238,26 +209,12 @@ export class DynamoDBLeaseStore implements LeaseStore {
   private async stampFresh(etag: string, now: number, ownerToken: string | undefined): Promise<boolean> {
     const update = `SET #fa = :now${ownerToken ? ' REMOVE #lease, #lexp, #lfrom' : ''}`
     const condition = `#etag = :etag AND attribute_exists(#digest)${ownerToken ? ' AND #lease = :token' : ''}`
-    try {
-      await this.send(
-        new this.commands.UpdateItemCommand({
-          TableName: this.table,
-          Key: this.key(this.headKey),
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: namesIn(update, condition),
-          ExpressionAttributeValues: {
-            ':now': N(now),
-            ':etag': S(etag),
-            ...(ownerToken ? { ':token': S(ownerToken) } : {}),
-          },
-        })
-      )
-      return true
-    } catch (error) {
-      if (isConditionFailure(error)) return false
-      throw error
-    }
+    const stamped = await this.updateHead(update, condition, {
+      ':now': N(now),
+      ':etag': S(etag),
+      ...(ownerToken ? { ':token': S(ownerToken) } : {}),
+    })
+    return stamped !== undefined
   }
 
   /** Replaces the head; `undefined` when the condition refused it. Returns the replaced head's attributes. */
@@ -289,33 +246,50 @@ export class DynamoDBLeaseStore implements LeaseStore {
     ]
     const update = `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`
     const expression = ownerToken ? '#lease = :token' : STALE
+    const output = await this.updateHead(
+      update,
+      expression,
+      {
+        ':now': N(now),
+        ':size': N(entry.bytes.length),
+        ':digest': S(entry.digest),
+        ':chunks': N(entry.chunks.length),
+        ':none': S(''),
+        ':zero': N(0),
+        ':gen': S(generation),
+        ...(inline ? { ':data': { B: entry.bytes } } : {}),
+        ...(entry.etag ? { ':etag': S(entry.etag) } : {}),
+        ...('ownerToken' in condition ? { ':token': S(condition.ownerToken) } : staleValues(now, condition.maxAgeMs)),
+      },
+      'ALL_OLD'
+    )
+    if (!output) return undefined
+    const old = output.Attributes
+    return old && typeof old === 'object' ? (old as RawItem) : {}
+  }
+
+  /**
+   * One conditional UpdateItem of the head item: its output, or undefined when DynamoDB refused it because the
+   * condition did not hold (any other failure throws).
+   */
+  private async updateHead(
+    update: string,
+    condition: string,
+    values: Record<string, DynamoDBAttributeValue>,
+    returnValues?: 'ALL_OLD'
+  ): Promise<RawItem | undefined> {
     try {
-      const output = await this.send(
+      return await this.send(
         new this.commands.UpdateItemCommand({
           TableName: this.table,
           Key: this.key(this.headKey),
           UpdateExpression: update,
-          ConditionExpression: expression,
-          ExpressionAttributeNames: namesIn(update, expression),
-          ExpressionAttributeValues: {
-            ':now': N(now),
-            ':size': N(entry.bytes.length),
-            ':digest': S(entry.digest),
-            ':chunks': N(entry.chunks.length),
-            ':none': S(''),
-            ':zero': N(0),
-            ':gen': S(generation),
-            ...(inline ? { ':data': { B: entry.bytes } } : {}),
-            ...(entry.etag ? { ':etag': S(entry.etag) } : {}),
-            ...('ownerToken' in condition
-              ? { ':token': S(condition.ownerToken) }
-              : staleValues(now, condition.maxAgeMs)),
-          },
-          ReturnValues: 'ALL_OLD',
+          ConditionExpression: condition,
+          ExpressionAttributeNames: namesIn(update, condition),
+          ExpressionAttributeValues: values,
+          ...(returnValues ? { ReturnValues: returnValues } : {}),
         })
       )
-      const old = output.Attributes
-      return old && typeof old === 'object' ? (old as RawItem) : {}
     } catch (error) {
       if (isConditionFailure(error)) return undefined
       throw error
