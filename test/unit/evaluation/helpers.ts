@@ -3,24 +3,13 @@ import { createDependencyCache, evaluateFlag, prepareDefinitions, type Dependenc
 import type { PreparedDefinitions } from '../../../src/evaluation'
 import { validateFlagDefinitions } from '../../../src/definitions/validate'
 import type { FlagDefinitionCacheData } from '../../../src/contracts/provider'
+import { flagDefinition } from '../../helpers/definitions'
 
 export type Json = Record<string, unknown>
 
-/** A flag definition with server-like defaults. */
-export function flag(key: string, filters: Json | null, extra: Json = {}): Json {
-  return {
-    id: 1,
-    name: key,
-    key,
-    active: true,
-    deleted: false,
-    rollout_percentage: null,
-    ensure_experience_continuity: false,
-    experiment_set: [],
-    filters,
-    ...extra,
-  }
-}
+/** A flag definition with server-like defaults (the shared test builder, typed loosely for odd shapes). */
+export const flag = (key: string, filters: Json | null, extra: Json = {}): Json =>
+  flagDefinition(key, filters, extra) as unknown as Json
 
 /** One condition with these properties and an optional rollout. */
 export const condition = (properties: Json[], rollout_percentage?: number | null, variant?: string): Json => ({
