@@ -115,7 +115,7 @@ export function coordinationScenarios(settings: () => ProviderSettings): void {
   })
 
   it('a fresh process started against a warm cache evaluates its first flag with zero API requests', async () => {
-    fleet = new Fleet(base({ maxAgeMs: 60_000, leaseMs: 5_000, pollingIntervalMs: 30_000 }))
+    fleet = new Fleet(base({ maxAgeMs: 30_000, leaseMs: 5_000, pollingIntervalMs: 30_000 }))
     await fleet.start(1) // warms the cache
     const before = api.requests()
     const [fresh] = await fleet.start(1)
