@@ -2,11 +2,10 @@
 // upstream reads them. A referenced cohort that is not in the local map is a static cohort, which only the server
 // can evaluate; a group that upstream could not read becomes a `broken` node that fails where upstream failed.
 import type { PreparedGroup, PreparedProperty } from './model'
+import { isObject } from '../shared/is-object'
 
 /** A group that matches everyone: missing or empty groups do. */
 export const EVERYONE: PreparedGroup = Object.freeze({ kind: 'everyone' })
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
 
 /** Deeper nesting than this is refused (a hostile cache entry could otherwise exhaust the stack while indexing). */
 const MAX_GROUP_DEPTH = 64

@@ -1,6 +1,7 @@
 // Flag-level evaluation: active, continuity, aggregation and bucketing, conditions in order (with condition-level
 // group targeting), rollout, early exit, variants, cohorts and flag dependencies. Pure and synchronous; the per-call
 // state travels in an EvaluationState; nothing escapes as an exception.
+import { describeError } from '../shared/async'
 import { rolloutHash } from './hash'
 import type { PreparedCondition, PreparedFlag, PreparedGroup, PreparedProperty } from './model'
 import { matchValueProperty } from './operators'
@@ -23,16 +24,8 @@ const MAX_DEPENDENCY_DEPTH = 200
 /** Deeper cohort references than this can only be a cycle. */
 const MAX_COHORT_DEPTH = 200
 
-function describe(thrown: unknown): string {
-  try {
-    return String(thrown)
-  } catch {
-    return 'an unprintable value'
-  }
-}
-
 const asError = (thrown: unknown): Error =>
-  thrown instanceof Error ? thrown : new Error(`Local evaluation threw a non-Error value: ${describe(thrown)}`)
+  thrown instanceof Error ? thrown : new Error(`Local evaluation threw a non-Error value: ${describeError(thrown)}`)
 
 /** Evaluates the flag `key`; undefined when the definitions do not have it. Never throws. */
 export function evaluateFlag(
@@ -296,7 +289,7 @@ function evaluateDependency(state: EvaluationState, flag: PreparedFlag): Feature
     const outcome = computeFlag(state, flag)
     return outcome === null ? null : outcome.value
   } catch (thrown) {
-    state.inconclusive(describe(thrown))
+    state.inconclusive(describeError(thrown))
     return null
   } finally {
     state.depth--

@@ -1,6 +1,7 @@
 // Indexes a definition set once, when it arrives, so that evaluation only reads. Each flag, condition, property,
 // variant and cohort is indexed on its own; an odd part becomes a node that answers for the flags using it only.
 import type { FlagDefinitionCacheData } from '../contracts/provider'
+import { isObject } from '../shared/is-object'
 import { canonical } from './canonical'
 import { prepareGroup } from './cohorts'
 import type {
@@ -18,7 +19,6 @@ import { prepareValueProperty } from './operators'
 import { variantOutcome } from './result'
 import type { ValueOutcome } from './types'
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
 const EMPTY: Record<string, unknown> = Object.freeze({})
 const NO_PROPERTIES: readonly PreparedProperty[] = Object.freeze([])
 const INHERIT: ConditionTarget = Object.freeze({ kind: 'inherit' })
