@@ -1,6 +1,7 @@
 // Checks of the `flagDefinitionCacheProvider` option made once, at construction: mistakes that would otherwise
 // show up as a stream of failures at every polling interval.
 import type { FlagDefinitionCacheProvider } from '../contracts/provider'
+import { missingMethods } from '../shared/missing-methods'
 
 const METHODS = ['getFlagDefinitions', 'shouldFetchFlagDefinitions', 'onFlagDefinitionsReceived', 'shutdown'] as const
 
@@ -30,7 +31,7 @@ export function assertProvider(value: unknown): asserts value is object {
  * failing call, and the client goes on without the cache the same way.
  */
 export function missingMethodsWarning(provider: object): string | undefined {
-  const missing = METHODS.filter((method) => typeof (provider as Record<string, unknown>)[method] !== 'function')
+  const missing = missingMethods(provider, METHODS)
   if (missing.length === 0) return undefined
   return (
     `[PostHog] flagDefinitionCacheProvider is missing ${missing.join(', ')}: a provider implements ` +

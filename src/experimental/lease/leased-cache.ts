@@ -4,6 +4,7 @@
 import { validateFlagDefinitions } from '../../definitions/validate'
 import { TimeoutError, describeError, errorMessage, withTimeout } from '../../shared/async'
 import { usableEtag } from '../../shared/etag'
+import { missingMethods } from '../../shared/missing-methods'
 import type { FlagDefinitionCacheData, FlagDefinitionCacheProvider } from '../../contracts/provider'
 import { FlagDefinitionsCodec } from './codec'
 import { randomToken } from './random-token'
@@ -66,9 +67,7 @@ export class LeasedFlagDefinitionCache implements FlagDefinitionCacheProvider {
    */
   constructor(store: LeaseStore, options: SharedFlagDefinitionCacheOptions, name = 'LeasedFlagDefinitionCache') {
     const resolved = resolveSharedOptions(name, options)
-    const missing = OPERATIONS.filter(
-      (operation) => typeof (store as unknown as Record<string, unknown>)?.[operation] !== 'function'
-    )
+    const missing = missingMethods(store, OPERATIONS)
     if (missing.length > 0) {
       throw new TypeError(
         `${name}: the store must have the four lease operations (${OPERATIONS.join(', ')}); missing ${missing.join(', ')}`
