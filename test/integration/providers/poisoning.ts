@@ -4,6 +4,7 @@
 import nock from 'nock'
 import { PostHog } from '../../../src/entrypoints/index.node'
 import { type FlagDefinitionCacheData, FlagDefinitionsCodec } from '../../../src/experimental'
+import { flagDefinition } from '../../helpers/definitions'
 import type { ProviderHarness } from './contract'
 import { RecordingLogger, uniqueName } from './fixtures'
 
@@ -22,17 +23,8 @@ async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T | u
   return value
 }
 
-const flag = (key: string, rollout: number) => ({
-  id: 1,
-  name: key,
-  key,
-  active: true,
-  deleted: false,
-  rollout_percentage: null,
-  ensure_experience_continuity: false,
-  experiment_set: [],
-  filters: { groups: [{ properties: [], rollout_percentage: rollout }] },
-})
+const flag = (key: string, rollout: number) =>
+  flagDefinition(key, { groups: [{ properties: [], rollout_percentage: rollout }] })
 
 /** What PostHog serves: `beta` on for everyone. */
 const apiBody = { flags: [flag('beta', 100)], group_type_mapping: {}, cohorts: {} }
