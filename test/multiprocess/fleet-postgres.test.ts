@@ -1,8 +1,8 @@
 import { Pool } from 'pg'
-import { start, type StandIn } from '../../tools/posthog-stand-in.cjs'
+import { start } from '../../tools/posthog-stand-in.cjs'
 import { DATABASE_URL, describeWith } from '../helpers/services'
-import { removeSnapshot, snapshotOfBuild } from './helpers/build'
 import { Fleet, sleep } from './helpers/fleet'
+import { useFleetRun } from './helpers/fleet-run'
 import {
   expectCorrect,
   expectPushed,
@@ -16,7 +16,7 @@ import { referenceEvaluation } from './helpers/reference'
 
 describeWith('postgres', 'PostgresFlagDefinitionCache fleet when connections are cut or pooled', () => {
   const table = `test_fleet_cut_${process.pid}`
-  let run = 0
+  let runs = 0
   afterAll(async () => {
     const pool = new Pool({ connectionString: DATABASE_URL })
     await pool.query(`DROP TABLE IF EXISTS ${table}`)
@@ -24,25 +24,14 @@ describeWith('postgres', 'PostgresFlagDefinitionCache fleet when connections are
   })
   describe('when connections are cut or pooled', () => {
     const intervalMs = FAST_INTERVAL_MS
-    let distDir: string | undefined
-    let api: StandIn | undefined
-    let fleet: Fleet | undefined
-    beforeAll(() => {
-      distDir = snapshotOfBuild()
-    })
-    afterAll(() => removeSnapshot(distDir))
-    afterEach(async () => {
-      await fleet?.stop()
-      fleet = undefined
-      await api?.close()
-    })
+    const run = useFleetRun()
     const config = (databaseUrl: string) => ({
       provider: 'postgres' as const,
       databaseUrl,
       table,
-      key: `fleet-pg-private-${run++}`,
-      distDir: distDir!,
-      apiUrl: api!.url,
+      key: `fleet-pg-private-${runs++}`,
+      distDir: run.distDir,
+      apiUrl: run.api!.url,
       pollingIntervalMs: intervalMs,
       maxAgeMs: intervalMs,
       leaseMs: 1500,
@@ -56,8 +45,8 @@ describeWith('postgres', 'PostgresFlagDefinitionCache fleet when connections are
       const applicationName = `posthog_fleet_cut_${process.pid}`
       const url = new URL(DATABASE_URL)
       url.searchParams.set('application_name', applicationName)
-      api = await start({ definitions: probeDefinitions(false) })
-      fleet = new Fleet(config(url.toString()))
+      const api = (run.api = await start({ definitions: probeDefinitions(false) }))
+      const fleet = (run.fleet = new Fleet(config(url.toString())))
       const workers = await startSpread(fleet, 8, intervalMs)
       await measureFlips(api, workers, 1, intervalMs)
       const heardBefore = (await fleet.reports()).map((r) => r.clientStats.notificationsReceived)
@@ -82,8 +71,8 @@ describeWith('postgres', 'PostgresFlagDefinitionCache fleet when connections are
     it('behind PgBouncer in transaction mode, LISTEN is found not to work, counted once, and the fleet polls', async () => {
       const bouncer = await startPgBouncer(DATABASE_URL)
       try {
-        api = await start({ definitions: probeDefinitions(false) })
-        fleet = new Fleet(config(bouncer.url))
+        const api = (run.api = await start({ definitions: probeDefinitions(false) }))
+        const fleet = (run.fleet = new Fleet(config(bouncer.url)))
         const workers = await startSpread(fleet, 4, intervalMs)
         await sleep(intervalMs * 6) // the probe gives up after timeoutMs
         const reports = await fleet.reports()
@@ -98,8 +87,7 @@ describeWith('postgres', 'PostgresFlagDefinitionCache fleet when connections are
           expect(worker.values.some((v) => v.value === true && v.at >= changedAt)).toBe(true)
         expectCorrect(await fleet.reports(), await referenceEvaluation(probeDefinitions(true)))
       } finally {
-        await fleet?.stop()
-        fleet = undefined
+        await run.stopFleet()
         await bouncer.stop()
       }
     })

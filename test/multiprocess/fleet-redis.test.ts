@@ -1,15 +1,15 @@
 import Redis from 'ioredis'
-import { start, type StandIn } from '../../tools/posthog-stand-in.cjs'
+import { start } from '../../tools/posthog-stand-in.cjs'
 import { describeWith, REDIS_URL } from '../helpers/services'
-import { removeSnapshot, snapshotOfBuild } from './helpers/build'
 import { Fleet, sleep } from './helpers/fleet'
+import { useFleetRun } from './helpers/fleet-run'
 import { expectPushed, FAST_INTERVAL_MS, measureFlips, probeDefinitions, startSpread } from './helpers/freshness'
 import { freePort, PrivateRedis, startRedisCluster } from './helpers/private-servers'
 
 describeWith('redis', 'RedisFlagDefinitionCache fleet on servers that fail or shard', () => {
   // Pub/sub channels are global across logical databases: the prefix (and so the channel) is unique per run.
   const keyPrefix = `test:fleet:${process.pid}:`
-  let run = 0
+  let runs = 0
   afterAll(async () => {
     const redis = new Redis(REDIS_URL)
     const keys = await redis.keys(`${keyPrefix}*`)
@@ -18,25 +18,14 @@ describeWith('redis', 'RedisFlagDefinitionCache fleet on servers that fail or sh
   })
   describe('on servers the test owns', () => {
     const intervalMs = FAST_INTERVAL_MS
-    let distDir: string | undefined
-    let api: StandIn | undefined
-    let fleet: Fleet | undefined
-    beforeAll(() => {
-      distDir = snapshotOfBuild()
-    })
-    afterAll(() => removeSnapshot(distDir))
-    afterEach(async () => {
-      await fleet?.stop()
-      fleet = undefined
-      await api?.close()
-    })
+    const run = useFleetRun()
     const config = (redis: { redisUrl?: string; redisCluster?: { host: string; port: number }[] }) => ({
       provider: 'redis' as const,
       ...redis,
       keyPrefix,
-      key: `fleet-redis-private-${run++}`,
-      distDir: distDir!,
-      apiUrl: api!.url,
+      key: `fleet-redis-private-${runs++}`,
+      distDir: run.distDir,
+      apiUrl: run.api!.url,
       pollingIntervalMs: intervalMs,
       maxAgeMs: intervalMs,
       leaseMs: 1500,
@@ -48,13 +37,12 @@ describeWith('redis', 'RedisFlagDefinitionCache fleet on servers that fail or sh
     it('on a Redis Cluster, changes are pushed to 8 workers as on a single server', async () => {
       const cluster = await startRedisCluster()
       try {
-        api = await start({ definitions: probeDefinitions(false) })
-        fleet = new Fleet(config({ redisCluster: cluster.nodes }))
+        const api = (run.api = await start({ definitions: probeDefinitions(false) }))
+        const fleet = (run.fleet = new Fleet(config({ redisCluster: cluster.nodes })))
         const workers = await startSpread(fleet, 8, intervalMs)
         expectPushed(await measureFlips(api, workers, 3, intervalMs), intervalMs)
       } finally {
-        await fleet?.stop()
-        fleet = undefined
+        await run.stopFleet()
         await cluster.stop()
       }
     })
@@ -63,8 +51,8 @@ describeWith('redis', 'RedisFlagDefinitionCache fleet on servers that fail or sh
       const redis = new PrivateRedis(await freePort())
       await redis.start()
       try {
-        api = await start({ definitions: probeDefinitions(false) })
-        fleet = new Fleet(config({ redisUrl: redis.url }))
+        const api = (run.api = await start({ definitions: probeDefinitions(false) }))
+        const fleet = (run.fleet = new Fleet(config({ redisUrl: redis.url })))
         const workers = await startSpread(fleet, 8, intervalMs)
         await measureFlips(api, workers, 1, intervalMs)
         const heardBefore = (await fleet.reports()).map((r) => r.clientStats.notificationsReceived)
@@ -76,8 +64,7 @@ describeWith('redis', 'RedisFlagDefinitionCache fleet on servers that fail or sh
         // Every worker heard notifications after the restart, not only polling.
         heardAfter.forEach((count, i) => expect(count).toBeGreaterThan(heardBefore[i]))
       } finally {
-        await fleet?.stop()
-        fleet = undefined
+        await run.stopFleet()
         await redis.remove()
       }
     })
